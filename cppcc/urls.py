@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from members import api as members_api
+from proposals import api as proposals_api
+from studios import api as studios_api
+
+from . import views
+from .forms import LoginForm
+
+router = DefaultRouter()
+for module in (members_api, studios_api, proposals_api):
+    for prefix, viewset, basename in module.routes:
+        router.register(prefix, viewset, basename=basename)
+
+admin.site.site_header = "政协履职 · 系统管理"
+admin.site.site_title = "政协履职"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(success_url="/"),
+        name="password_change",
+    ),
+    path("no-role/", views.no_role, name="no_role"),
+    path("portal/", views.portal, name="portal"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox_read"),
+    path("inbox/<int:pk>/", views.notification_open, name="notification_open"),
+    path("healthz/", views.health, name="health"),
+    path("robots.txt", views.robots),
+    path("members/", include("members.urls")),
+    path("studios/", include("studios.urls")),
+    path("consultations/", include("consultations.urls")),
+    path("proposals/", include("proposals.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/auth/token/", obtain_auth_token, name="api_token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]

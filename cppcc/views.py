@@ -1,0 +1,110 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .navigation import registry
+from .notifications import mark_read
+from .roles import HOME_PRIORITY, Role, has_role, roles_of
+
+# Landing page of each role, as a URL name; the first role in HOME_PRIORITY a person holds wins.
+HOME_URLS = {
+    Role.ADMIN: "admin:index",
+    Role.OFFICE: "reports:office_home",
+    Role.LEADER: "reports:dashboard",
+    Role.TOWN: "reports:town_home",
+    Role.UNIT: "proposals:unit_home",
+    Role.MEMBER: "portal",
+}
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """Lets in only holders of `roles`; anyone else gets 403 (a logged-out visitor, the login)."""
+
+    roles: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_role(request.user, *self.roles):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def home_url_for(user) -> str:
+    roles = roles_of(user)
+    for role in HOME_PRIORITY:
+        if role in roles:
+            return reverse(HOME_URLS[role])
+    return reverse("no_role")
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return redirect(home_url_for(request.user))
+
+
+def no_role(request):
+    return render(request, "cppcc/no_role.html", status=403)
+
+
+def portal(request):
+    """The member's phone-first home; each app contributes its blocks (cppcc.navigation)."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    if not has_role(request.user, Role.MEMBER) or request.user.member_id is None:
+        raise PermissionDenied
+    member = request.user.member
+    sections = []
+    for section in registry.portal:
+        context = section.context(request, member)
+        if context is not None:
+            sections.append({"template": section.template, "context": context})
+    return render(request, "portal/home.html", {"member": member, "sections": sections})
+
+
+def inbox(request):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    qs = request.user.notifications.all()
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    template = "portal/inbox.html" if roles_of(request.user) == {Role.MEMBER} else "cppcc/inbox.html"
+    return render(request, template, {"page_obj": page})
+
+
+@require_POST
+def inbox_read(request):
+    if not request.user.is_authenticated:
+        raise Http404
+    ids = request.POST.getlist("id") or None
+    count = mark_read(request.user, ids)
+    if count:
+        messages.success(request, _("已标记 %(n)d 条通知为已读。") % {"n": count})
+    return redirect("inbox")
+
+
+def notification_open(request, pk: int):
+    """Marks one notification read and follows its link."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    note = request.user.notifications.filter(pk=pk).first()
+    if note is None:
+        raise Http404
+    mark_read(request.user, [note.pk])
+    return redirect(note.url or "inbox")
+
+
+def health(request):
+    """Used by the docker-compose health check and the load balancer."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def robots(request):
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

@@ -1,0 +1,241 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cppcc.models import HistoryIPAddress
+
+from .validators import validate_id_number, validate_mobile
+
+
+class Term(models.Model):
+    name = models.CharField(_("届次"), max_length=30, unique=True, help_text=_("如：第十五届"))
+    start_year = models.PositiveSmallIntegerField(_("起始年份"))
+    end_year = models.PositiveSmallIntegerField(_("截止年份"))
+    is_current = models.BooleanField(_("本届"), default=False)
+
+    history = HistoricalRecords(bases=[HistoryIPAddress])
+
+    class Meta:
+        verbose_name = _("届次")
+        verbose_name_plural = _("届次")
+        ordering = ["-start_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_term"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")), name="term_years_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(models.Model):
+    """界别: an editable table, loaded with the usual list (members.services.DEFAULT_SECTORS)."""
+
+    name = models.CharField(_("界别名称"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords(bases=[HistoryIPAddress])
+
+    class Meta:
+        verbose_name = _("界别")
+        verbose_name_plural = _("界别")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SpecialCommittee(models.Model):
+    """专委会: an editable table."""
+
+    name = models.CharField(_("专委会名称"), max_length=50, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords(bases=[HistoryIPAddress])
+
+    class Meta:
+        verbose_name = _("专委会")
+        verbose_name_plural = _("专委会")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartyAffiliation(models.TextChoices):
+    CPC = "cpc", _("中共党员")
+    RCCK = "rcck", _("民革党员")
+    CDL = "cdl", _("民盟盟员")
+    CNDCA = "cndca", _("民建会员")
+    CAPD = "capd", _("民进会员")
+    CPWDP = "cpwdp", _("农工党党员")
+    CZGP = "czgp", _("致公党党员")
+    JS = "js", _("九三学社社员")
+    TDSGL = "tdsgl", _("台盟盟员")
+    NON_PARTY = "non_party", _("无党派人士")
+    MASSES = "masses", _("群众")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Post(models.TextChoices):
+    CHAIR = "chair", _("主席")
+    VICE_CHAIR = "vice_chair", _("副主席")
+    SECRETARY_GENERAL = "secretary_general", _("秘书长")
+    STANDING = "standing", _("常委")
+    MEMBER = "member", _("委员")
+
+
+class Level(models.TextChoices):
+    DISTRICT = "district", _("区政协委员")
+    CITY = "city", _("区政协委员、市政协委员")
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("在任")
+    LEFT = "left", _("退出")
+
+
+class MemberQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=MemberStatus.ACTIVE)
+
+    def visible_to(self, user):
+        """The one access rule for members; every page and API list starts here."""
+        from .selectors import members_visible_to
+
+        return members_visible_to(user, self)
+
+
+class Member(models.Model):
+    name = models.CharField(_("姓名"), max_length=30)
+    # Sort and search keys, kept by members.services (pypinyin with a surname override map).
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=120, blank=True, db_index=True, editable=False)
+    name_initials = models.CharField(_("拼音首字母"), max_length=20, blank=True, db_index=True, editable=False)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number = models.CharField(
+        _("身份证号"), max_length=18, blank=True, validators=[validate_id_number]
+    )
+    mobile = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[validate_mobile])
+    employer = models.CharField(_("工作单位"), max_length=100, blank=True)
+    job_title = models.CharField(_("职务"), max_length=100, blank=True)
+    expertise = models.CharField(_("专业特长"), max_length=200, blank=True)
+    sector = models.ForeignKey(Sector, verbose_name=_("界别"), on_delete=models.PROTECT, related_name="members")
+    party = models.CharField(_("政治面貌"), max_length=20, choices=PartyAffiliation.choices)
+    special_committee = models.ForeignKey(
+        SpecialCommittee,
+        verbose_name=_("专委会"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    post = models.CharField(_("政协职务"), max_length=20, choices=Post.choices, default=Post.MEMBER)
+    level = models.CharField(_("委员层级"), max_length=10, choices=Level.choices, default=Level.DISTRICT)
+    terms = models.ManyToManyField(Term, verbose_name=_("任职届次"), related_name="members", blank=True)
+    wishes = models.TextField(_("履职意愿"), blank=True)
+    photo = models.ImageField(_("照片"), upload_to="members/photos/", blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
+    left_on = models.DateField(_("退出日期"), null=True, blank=True)
+    left_reason = models.CharField(_("退出原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords(bases=[HistoryIPAddress], excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("委员")
+        verbose_name_plural = _("委员")
+        ordering = ["name_pinyin", "id"]
+        permissions = [("view_member_sensitive", _("可查看委员身份证号、手机号、出生日期全文"))]
+        constraints = [
+            # A member who left keeps their record; the number may then return on a new record.
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=Q(status="active") & ~Q(id_number=""),
+                name="unique_id_number_among_active",
+                violation_error_message=_("在任委员中已有相同身份证号。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "sector"]), models.Index(fields=["status", "party"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:detail", args=[self.pk])
+
+    @property
+    def is_party_member(self) -> bool:
+        return self.party == PartyAffiliation.CPC
+
+
+class SensitiveAccess(models.Model):
+    """A person opened the full ID number, mobile or birth date of a member (audited)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sensitive_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    fields = models.CharField(_("查看字段"), max_length=100)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("敏感信息查看记录")
+        verbose_name_plural = _("敏感信息查看记录")
+        ordering = ["-at"]
+
+
+class ChangeRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已退回")
+
+
+class MemberChangeRequest(models.Model):
+    """A member's correction of their own contact details or wishes, applied after staff review."""
+
+    # The fields a member may ask to change; anything else is refused by the form and service.
+    EDITABLE_FIELDS = ("mobile", "employer", "job_title", "expertise", "wishes")
+
+    member = models.ForeignKey(Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="change_requests")
+    changes = models.JSONField(_("申请修改内容"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_note = models.CharField(_("审核意见"), max_length=200, blank=True)
+
+    history = HistoricalRecords(bases=[HistoryIPAddress])
+
+    class Meta:
+        verbose_name = _("委员信息修改申请")
+        verbose_name_plural = _("委员信息修改申请")
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_status_display()}"
