@@ -24,4 +24,6 @@ class IsStaffOrScopedReadOnly(permissions.IsAuthenticated):
             return True
         if can_edit_county(request.user):
             return True
-        return bool(getattr(view, "town_clerks_may_write", False) and has_role(request.user, Role.TOWN))
+        return bool(
+            getattr(view, "town_clerks_may_write", False) and has_role(request.user, Role.TOWN)
+        )

@@ -17,7 +17,9 @@ def exception_handler(exc, context):
     if isinstance(exc, ConflictError):
         return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, WorkflowError):
-        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, ValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}

@@ -53,7 +53,9 @@ def object_history(obj, limit: int = 50) -> list[dict]:
     entries = []
     manager = getattr(obj, "history", None)
     if manager is not None:
-        records = list(manager.select_related("history_user").order_by("-history_date")[: limit + 1])
+        records = list(
+            manager.select_related("history_user").order_by("-history_date")[: limit + 1]
+        )
         for newer, older in zip(records, records[1:] + [None], strict=False):
             if len(entries) >= limit:
                 break
@@ -75,7 +77,9 @@ def object_history(obj, limit: int = 50) -> list[dict]:
                 }
             )
     ct = ContentType.objects.get_for_model(obj)
-    for t in Transition.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("by")[:limit]:
+    for t in Transition.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("by")[
+        :limit
+    ]:
         label, old = _label(type(obj), t.field, t.from_state)
         _unused, new = _label(type(obj), t.field, t.to_state)
         entries.append(

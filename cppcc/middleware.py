@@ -27,7 +27,9 @@ class SessionLimitMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    _("长时间未操作，已自动退出，请重新登录。") if idle else _("登录已超过12小时，请重新登录。"),
+                    _("长时间未操作，已自动退出，请重新登录。")
+                    if idle
+                    else _("登录已超过12小时，请重新登录。"),
                 )
                 if request.path.startswith("/api/"):
                     return self.get_response(request)

@@ -79,7 +79,9 @@ def ensure_groups(**kwargs) -> None:
     register, _created = Group.objects.get_or_create(name=MEMBER_REGISTER_GROUP)
     for dotted in MEMBER_REGISTER_PERMS:
         app_label, codename = dotted.split(".")
-        perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        perm = Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
         if perm is not None:
             register.permissions.add(perm)
 

@@ -73,7 +73,9 @@ def inbox(request):
         return redirect(f"{reverse('login')}?next={request.path}")
     qs = request.user.notifications.all()
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    template = "portal/inbox.html" if roles_of(request.user) == {Role.MEMBER} else "cppcc/inbox.html"
+    template = (
+        "portal/inbox.html" if roles_of(request.user) == {Role.MEMBER} else "cppcc/inbox.html"
+    )
     return render(request, template, {"page_obj": page})
 
 

@@ -11,7 +11,21 @@ class ReportsConfig(AppConfig):
         from cppcc.roles import Role
 
         register_nav(
-            NavItem(_("工作台"), "reports:office_home", "speedometer2", frozenset({Role.ADMIN, Role.OFFICE}), order=1),
-            NavItem(_("本镇街工作台"), "reports:town_home", "geo-alt", frozenset({Role.TOWN}), order=1),
-            NavItem(_("领导驾驶舱"), "reports:dashboard", "bar-chart", frozenset({Role.LEADER, Role.ADMIN, Role.OFFICE}), order=2),
+            NavItem(
+                _("工作台"),
+                "reports:office_home",
+                "speedometer2",
+                frozenset({Role.ADMIN, Role.OFFICE}),
+                order=1,
+            ),
+            NavItem(
+                _("本镇街工作台"), "reports:town_home", "geo-alt", frozenset({Role.TOWN}), order=1
+            ),
+            NavItem(
+                _("领导驾驶舱"),
+                "reports:dashboard",
+                "bar-chart",
+                frozenset({Role.LEADER, Role.ADMIN, Role.OFFICE}),
+                order=2,
+            ),
         )

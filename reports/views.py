@@ -1,19 +1,101 @@
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from cppcc.roles import Role
 from cppcc.views import RoleRequiredMixin
+from members.models import Member
+from studios.models import Activity, Problem, Studio
+
+from . import charts, statistics
 
 
-class OfficeHomeView(RoleRequiredMixin, TemplateView):
+class ScopedFiguresMixin(RoleRequiredMixin):
+    """Figures over the records the viewer may see (a town clerk's figures are their town's)."""
+
+    def figures(self) -> dict:
+        user = self.request.user
+        year = statistics.current_year()
+        members = Member.objects.visible_to(user)
+        activities = Activity.objects.visible_to(user)
+        problems = Problem.objects.visible_to(user)
+        return {
+            "year": year,
+            "members": statistics.member_totals(members),
+            "studios": statistics.studio_totals(Studio.objects.visible_to(user)),
+            "activities": statistics.activity_totals(activities, year),
+            "problems": statistics.problem_totals(problems, year),
+        }
+
+
+class OfficeHomeView(ScopedFiguresMixin, TemplateView):
     roles = (Role.ADMIN, Role.OFFICE)
     template_name = "reports/office_home.html"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, **self.figures())
 
-class TownHomeView(RoleRequiredMixin, TemplateView):
+
+class TownHomeView(ScopedFiguresMixin, TemplateView):
     roles = (Role.TOWN,)
     template_name = "reports/town_home.html"
 
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        context = super().get_context_data(**kwargs, **self.figures())
+        context["town"] = user.town
+        context["town_studios"] = Studio.objects.visible_to(user).select_related("town", "leader")
+        context["open_problems"] = (
+            Problem.objects.visible_to(user).exclude(status="solved").select_related("studio")[:10]
+        )
+        return context
 
-class DashboardView(RoleRequiredMixin, TemplateView):
+
+class DashboardView(ScopedFiguresMixin, TemplateView):
     roles = (Role.LEADER, Role.ADMIN, Role.OFFICE)
     template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        context = super().get_context_data(**kwargs, **self.figures())
+        year = context["year"]
+        members = Member.objects.visible_to(user)
+        activities = Activity.objects.visible_to(user)
+        problems = Problem.objects.visible_to(user)
+        options = [
+            (
+                "sector",
+                charts.bar(
+                    _("各界别委员人数"), statistics.members_by_sector(members), horizontal=True
+                ),
+                "chart chart-tall",
+            ),
+            ("party", charts.pie(_("委员政治面貌"), statistics.members_by_party(members)), "chart"),
+            (
+                "months",
+                charts.months(
+                    _("%(y)d年工作室活动（按月）") % {"y": year},
+                    statistics.activities_by_month(activities, year),
+                ),
+                "chart",
+            ),
+            (
+                "kinds",
+                charts.bar(
+                    _("%(y)d年活动类型") % {"y": year},
+                    statistics.activities_by_kind(activities, year),
+                ),
+                "chart",
+            ),
+            (
+                "problems",
+                charts.stacked_towns(
+                    _("各镇街民生问题办理"), statistics.problems_by_town(problems)
+                ),
+                "chart chart-wide",
+            ),
+        ]
+        context["charts"] = [
+            {"id": f"chart-{key}", "data_id": f"chart-{key}-data", "option": option, "css": css}
+            for key, option, css in options
+        ]
+        return context

@@ -1,4 +1,4 @@
-from cppcc.roles import Role, roles_of
+from cppcc.roles import roles_of
 
 
 def test_cast_holds_its_roles(cast):

@@ -1,0 +1,46 @@
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from cppcc import demo
+
+
+class Command(BaseCommand):
+    help = "迁移数据库，载入演示县的数据（可重复运行），打印演示账号，并启动服务。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "addrport", nargs="?", default="127.0.0.1:8000", help="监听地址，默认 127.0.0.1:8000"
+        )
+        parser.add_argument("--no-serve", action="store_true", help="只载入数据，不启动服务")
+
+    def handle(self, *args, addrport: str, no_serve: bool, **options):
+        if settings.PRODUCTION:
+            raise CommandError("生产环境（DJANGO_ENV=production）不允许载入演示数据。")
+        started = time.monotonic()
+        call_command("migrate", interactive=False, verbosity=0)
+
+        def log(line: str) -> None:
+            self.stdout.write(f"  {line}")
+
+        # Order matters: studios place the members, the logins need both.
+        from members import demo as members_demo
+        from studios import demo as studios_demo
+
+        self.stdout.write("载入演示数据……")
+        members_demo.load(log)
+        studios_demo.load(log)
+        demo.load_handling_units(log)
+        logins = demo.load_users(log)
+        self.stdout.write(
+            self.style.SUCCESS(f"演示数据已就绪（用时 {time.monotonic() - started:.1f} 秒）。")
+        )
+        self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
+        for username, what in logins:
+            self.stdout.write(f"  {username:<8} {what}")
+        if no_serve:
+            return
+        self.stdout.write(f"打开 http://{addrport}/ 登录。按 Ctrl+C 停止。")
+        call_command("runserver", addrport, use_reloader=False)
