@@ -219,9 +219,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------------
-# Console by default (the demo prints mail); EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
-# with EMAIL_HOST … for a real relay.
-_email_backend = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Development prints mail to the console; production sends through SMTP (EMAIL_HOST …).
+_email_backend = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
 _mailer: dict = {"BACKEND": _email_backend}
 if _email_backend.endswith("smtp.EmailBackend"):
     _mailer["OPTIONS"] = {
@@ -231,6 +233,8 @@ if _email_backend.endswith("smtp.EmailBackend"):
         "password": env.str("EMAIL_HOST_PASSWORD", default=""),
         "use_tls": env.bool("EMAIL_USE_TLS", default=False),
     }
+elif _email_backend.endswith("filebased.EmailBackend"):
+    _mailer["OPTIONS"] = {"file_path": env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "mail"))}
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="政协履职 <noreply@localhost>")
 
@@ -246,9 +250,9 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
 }
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:

@@ -195,3 +195,15 @@ def client_for(client):
 def _fast_passwords(settings):
     # PBKDF2's deliberate slowness would dominate a suite that logs in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks inline in this test even when REDIS_URL points at a real broker."""
+    from cppcc.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
