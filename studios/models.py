@@ -42,7 +42,9 @@ class TownQuerySet(ScopedQuerySet):
 
 class Town(models.Model):
     name = models.CharField(_("镇街名称"), max_length=30, unique=True)
-    kind = models.CharField(_("类型"), max_length=10, choices=TownKind.choices, default=TownKind.TOWN)
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=TownKind.choices, default=TownKind.TOWN
+    )
     office_name = models.CharField(_("政协工作办公室"), max_length=100, blank=True)
     office_address = models.CharField(_("办公室地址"), max_length=200, blank=True)
     united_front_officer = models.ForeignKey(
@@ -78,9 +80,13 @@ class VillageQuerySet(ScopedQuerySet):
 
 
 class Village(models.Model):
-    town = models.ForeignKey(Town, verbose_name=_("所属镇街"), on_delete=models.PROTECT, related_name="villages")
+    town = models.ForeignKey(
+        Town, verbose_name=_("所属镇街"), on_delete=models.PROTECT, related_name="villages"
+    )
     name = models.CharField(_("村/社区名称"), max_length=30)
-    kind = models.CharField(_("类型"), max_length=10, choices=VillageKind.choices, default=VillageKind.VILLAGE)
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=VillageKind.choices, default=VillageKind.VILLAGE
+    )
     has_consultation_room = models.BooleanField(_("设有协商议事室"), default=False)
 
     objects = VillageQuerySet.as_manager()
@@ -90,7 +96,9 @@ class Village(models.Model):
         verbose_name = _("村/社区")
         verbose_name_plural = _("村/社区")
         ordering = ["town__order", "name"]
-        constraints = [models.UniqueConstraint(fields=["town", "name"], name="unique_village_in_town")]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "name"], name="unique_village_in_town")
+        ]
 
     def __str__(self) -> str:
         return f"{self.town.name}{self.name}" if self.town_id else self.name
@@ -126,18 +134,32 @@ class StudioQuerySet(ScopedQuerySet):
 
 class Studio(models.Model):
     name = models.CharField(_("工作室名称"), max_length=60, unique=True)
-    kind = models.CharField(_("类型"), max_length=10, choices=StudioKind.choices, default=StudioKind.TOWN)
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=StudioKind.choices, default=StudioKind.TOWN
+    )
     # A town studio belongs to its town; a sector studio may sit in a town or county-wide.
     town = models.ForeignKey(
-        Town, verbose_name=_("所在镇街"), null=True, blank=True, on_delete=models.PROTECT, related_name="studios"
+        Town,
+        verbose_name=_("所在镇街"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="studios",
     )
     host_unit = models.CharField(_("依托单位"), max_length=100, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    level = models.CharField(_("级别"), max_length=10, choices=StudioLevel.choices, default=StudioLevel.DISTRICT)
+    level = models.CharField(
+        _("级别"), max_length=10, choices=StudioLevel.choices, default=StudioLevel.DISTRICT
+    )
     city_level_named_on = models.DateField(_("命名市级工作室日期"), null=True, blank=True)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     leader = models.ForeignKey(
-        Member, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="led_studios"
+        Member,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_studios",
     )
     has_venue = models.BooleanField(_("有阵地"), default=False)
     has_sign = models.BooleanField(_("有标识"), default=False)
@@ -160,7 +182,9 @@ class Studio(models.Model):
         verbose_name_plural = _("委员工作室")
         ordering = ["kind", "town__order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["town"], condition=Q(kind="town"), name="one_town_studio_per_town"),
+            models.UniqueConstraint(
+                fields=["town"], condition=Q(kind="town"), name="one_town_studio_per_town"
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="town") | Q(town__isnull=False), name="town_studio_has_town"
             ),
@@ -175,7 +199,8 @@ class Studio(models.Model):
     @property
     def six_has(self) -> list[tuple[str, bool, str]]:
         return [
-            (label, getattr(self, f"has_{key}"), getattr(self, f"{key}_evidence")) for key, label in SIX_HAS
+            (label, getattr(self, f"has_{key}"), getattr(self, f"{key}_evidence"))
+            for key, label in SIX_HAS
         ]
 
     @property
@@ -200,10 +225,18 @@ class MembershipQuerySet(ScopedQuerySet):
 
 
 class StudioMembership(models.Model):
-    member = models.ForeignKey(Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="studio_memberships")
-    studio = models.ForeignKey(Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="memberships")
-    term = models.ForeignKey(Term, verbose_name=_("届次"), on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(_("角色"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="studio_memberships"
+    )
+    studio = models.ForeignKey(
+        Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    term = models.ForeignKey(
+        Term, verbose_name=_("届次"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(
+        _("角色"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
     # Copied from the studio by studios.services so the database can hold the rule
     # "one current town studio per member per term" as a partial unique constraint.
     is_town_studio = models.BooleanField(default=False, editable=False)
@@ -225,7 +258,20 @@ class StudioMembership(models.Model):
                 violation_error_message=_("该委员本届已在一个镇街委员工作室。"),
             ),
             models.UniqueConstraint(
-                fields=["member", "studio"], condition=Q(end_on__isnull=True), name="one_current_membership_per_studio"
+                fields=["member", "studio"],
+                condition=Q(end_on__isnull=True),
+                name="one_current_membership_per_studio",
+            ),
+            # Backs studios.services: a town studio's members are 驻室委员, a sector studio's are
+            # core or linked, so is_town_studio can never disagree with the role it was set with.
+            models.CheckConstraint(
+                condition=Q(is_town_studio=True, role="member")
+                | Q(is_town_studio=False, role__in=["core", "linked"]),
+                name="membership_role_matches_studio_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="membership_dates_ordered",
             ),
         ]
 
@@ -237,7 +283,10 @@ class PartyBranch(models.Model):
     """专委会功能型党支部: one per special committee."""
 
     special_committee = models.OneToOneField(
-        SpecialCommittee, verbose_name=_("专委会"), on_delete=models.PROTECT, related_name="party_branch"
+        SpecialCommittee,
+        verbose_name=_("专委会"),
+        on_delete=models.PROTECT,
+        related_name="party_branch",
     )
     name = models.CharField(_("党支部名称"), max_length=60, unique=True)
     secretary = models.CharField(_("支部书记"), max_length=30, blank=True)
@@ -262,9 +311,13 @@ class PartyGroup(models.Model):
     branch of the leader's special committee: both derived (studios.selectors), never stored, so
     they stay right when a member joins or the leader changes committee."""
 
-    studio = models.OneToOneField(Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="party_group")
+    studio = models.OneToOneField(
+        Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="party_group"
+    )
     name = models.CharField(_("党小组名称"), max_length=60)
-    leader = models.ForeignKey(Member, verbose_name=_("组长"), on_delete=models.PROTECT, related_name="led_party_groups")
+    leader = models.ForeignKey(
+        Member, verbose_name=_("组长"), on_delete=models.PROTECT, related_name="led_party_groups"
+    )
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
 
     objects = PartyGroupQuerySet.as_manager()
@@ -294,9 +347,21 @@ class ContactPairQuerySet(ScopedQuerySet):
 class ContactPair(models.Model):
     """党员委员联系党外委员."""
 
-    party_member = models.ForeignKey(Member, verbose_name=_("党员委员"), on_delete=models.PROTECT, related_name="contacts_as_party_member")
-    non_party_member = models.ForeignKey(Member, verbose_name=_("党外委员"), on_delete=models.PROTECT, related_name="contacts_as_non_party_member")
-    term = models.ForeignKey(Term, verbose_name=_("届次"), on_delete=models.PROTECT, related_name="+")
+    party_member = models.ForeignKey(
+        Member,
+        verbose_name=_("党员委员"),
+        on_delete=models.PROTECT,
+        related_name="contacts_as_party_member",
+    )
+    non_party_member = models.ForeignKey(
+        Member,
+        verbose_name=_("党外委员"),
+        on_delete=models.PROTECT,
+        related_name="contacts_as_non_party_member",
+    )
+    term = models.ForeignKey(
+        Term, verbose_name=_("届次"), on_delete=models.PROTECT, related_name="+"
+    )
     since = models.DateField(_("建立联系日期"))
 
     objects = ContactPairQuerySet.as_manager()
@@ -306,7 +371,9 @@ class ContactPair(models.Model):
         verbose_name = _("党员委员联系党外委员")
         verbose_name_plural = _("党员委员联系党外委员")
         constraints = [
-            models.UniqueConstraint(fields=["party_member", "non_party_member", "term"], name="unique_contact_pair")
+            models.UniqueConstraint(
+                fields=["party_member", "non_party_member", "term"], name="unique_contact_pair"
+            )
         ]
 
     def __str__(self) -> str:
@@ -322,7 +389,9 @@ class ContactWay(models.TextChoices):
 
 
 class ContactRecord(models.Model):
-    pair = models.ForeignKey(ContactPair, verbose_name=_("联系对子"), on_delete=models.CASCADE, related_name="records")
+    pair = models.ForeignKey(
+        ContactPair, verbose_name=_("联系对子"), on_delete=models.CASCADE, related_name="records"
+    )
     date = models.DateField(_("联系日期"))
     way = models.CharField(_("联系方式"), max_length=10, choices=ContactWay.choices)
     content = models.TextField(_("交流内容"))
@@ -356,16 +425,22 @@ class ActivityQuerySet(ScopedQuerySet):
 
 
 class Activity(models.Model):
-    studio = models.ForeignKey(Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="activities")
+    studio = models.ForeignKey(
+        Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="activities"
+    )
     kind = models.CharField(_("活动类型"), max_length=20, choices=ActivityKind.choices)
     title = models.CharField(_("活动主题"), max_length=100)
     date = models.DateField(_("活动日期"))
     place = models.CharField(_("活动地点"), max_length=100, blank=True)
     other_participants = models.PositiveIntegerField(_("其他参加人数"), default=0)
     residents_reached = models.PositiveIntegerField(_("服务群众人数"), default=0)
-    sales_wan = models.DecimalField(_("带货销售额（万元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    sales_wan = models.DecimalField(
+        _("带货销售额（万元）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     summary = models.TextField(_("活动纪要"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = ActivityQuerySet.as_manager()
@@ -376,6 +451,14 @@ class Activity(models.Model):
         verbose_name_plural = _("工作室活动")
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["studio", "date"])]
+        constraints = [
+            # Sales are a live-stream figure; the yearly summary adds them up, so a stray figure
+            # on a lecture would inflate it.
+            models.CheckConstraint(
+                condition=Q(sales_wan__isnull=True) | Q(kind="livestream", sales_wan__gte=0),
+                name="sales_only_for_livestream",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -391,20 +474,33 @@ class Attendance(models.TextChoices):
 
 
 class ActivityAttendance(models.Model):
-    activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="attendances")
-    member = models.ForeignKey(Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="activity_attendances")
-    status = models.CharField(_("出勤"), max_length=10, choices=Attendance.choices, default=Attendance.PRESENT)
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("委员"),
+        on_delete=models.PROTECT,
+        related_name="activity_attendances",
+    )
+    status = models.CharField(
+        _("出勤"), max_length=10, choices=Attendance.choices, default=Attendance.PRESENT
+    )
 
     history = HistoricalRecords(bases=[HistoryIPAddress])
 
     class Meta:
         verbose_name = _("活动出勤")
         verbose_name_plural = _("活动出勤")
-        constraints = [models.UniqueConstraint(fields=["activity", "member"], name="one_attendance_per_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="one_attendance_per_member")
+        ]
 
 
 class ActivityFile(models.Model):
-    activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="files")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="files"
+    )
     file = models.FileField(_("文件"), upload_to="studios/activities/%Y/")
     is_photo = models.BooleanField(_("照片"), default=False)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
@@ -427,16 +523,29 @@ class ProblemQuerySet(ScopedQuerySet):
 class Problem(models.Model):
     """民生问题 raised by residents through a studio; tracked until solved."""
 
-    studio = models.ForeignKey(Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="problems")
+    studio = models.ForeignKey(
+        Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="problems"
+    )
     title = models.CharField(_("问题"), max_length=100)
     description = models.TextField(_("具体情况"), blank=True)
     raised_by = models.CharField(_("反映人"), max_length=50)
     raised_on = models.DateField(_("反映日期"))
-    village = models.ForeignKey(Village, verbose_name=_("所在村/社区"), null=True, blank=True, on_delete=models.SET_NULL, related_name="problems")
-    status = models.CharField(_("状态"), max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.OPEN)
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("所在村/社区"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.OPEN
+    )
     solved_on = models.DateField(_("解决日期"), null=True, blank=True)
     resolution = models.TextField(_("解决情况"), blank=True)
-    followers = models.ManyToManyField(Member, verbose_name=_("跟进委员"), related_name="followed_problems", blank=True)
+    followers = models.ManyToManyField(
+        Member, verbose_name=_("跟进委员"), related_name="followed_problems", blank=True
+    )
 
     objects = ProblemQuerySet.as_manager()
     history = HistoricalRecords(bases=[HistoryIPAddress], m2m_fields=[followers])
@@ -446,6 +555,18 @@ class Problem(models.Model):
         verbose_name_plural = _("民生问题")
         ordering = ["-raised_on", "-id"]
         indexes = [models.Index(fields=["studio", "status"])]
+        constraints = [
+            # A solved problem always says when; studios.workflow sets both in one write.
+            models.CheckConstraint(
+                condition=Q(status="solved", solved_on__isnull=False)
+                | (~Q(status="solved") & Q(solved_on__isnull=True)),
+                name="solved_problem_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(solved_on__isnull=True) | Q(solved_on__gte=models.F("raised_on")),
+                name="problem_solved_after_raised",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -465,8 +586,12 @@ class DutyShiftQuerySet(ScopedQuerySet):
 class DutyShift(models.Model):
     """驻站值日: a member on duty at a studio on a day."""
 
-    studio = models.ForeignKey(Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="duty_shifts")
-    member = models.ForeignKey(Member, verbose_name=_("值日委员"), on_delete=models.PROTECT, related_name="duty_shifts")
+    studio = models.ForeignKey(
+        Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="duty_shifts"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("值日委员"), on_delete=models.PROTECT, related_name="duty_shifts"
+    )
     date = models.DateField(_("值日日期"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
@@ -477,7 +602,11 @@ class DutyShift(models.Model):
         verbose_name = _("驻站值日")
         verbose_name_plural = _("驻站值日")
         ordering = ["date", "studio"]
-        constraints = [models.UniqueConstraint(fields=["studio", "member", "date"], name="one_shift_per_member_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["studio", "member", "date"], name="one_shift_per_member_day"
+            )
+        ]
 
 
 class HonoraryHeadQuerySet(ScopedQuerySet):
@@ -490,15 +619,25 @@ class HonoraryHeadQuerySet(ScopedQuerySet):
 class HonoraryVillageHead(models.Model):
     """名誉村主任 posting and its measured outcomes (seed 001)."""
 
-    member = models.ForeignKey(Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="honorary_postings")
-    village = models.ForeignKey(Village, verbose_name=_("村/社区"), on_delete=models.PROTECT, related_name="honorary_heads")
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="honorary_postings"
+    )
+    village = models.ForeignKey(
+        Village, verbose_name=_("村/社区"), on_delete=models.PROTECT, related_name="honorary_heads"
+    )
     start_on = models.DateField(_("任职起始"))
     end_on = models.DateField(_("任职截止"), null=True, blank=True)
-    acres_developed = models.DecimalField(_("发展产业（亩）"), max_digits=10, decimal_places=1, default=0)
+    acres_developed = models.DecimalField(
+        _("发展产业（亩）"), max_digits=10, decimal_places=1, default=0
+    )
     enterprises_fostered = models.PositiveIntegerField(_("培育企业（家）"), default=0)
-    funds_secured_wan = models.DecimalField(_("争取资金（万元）"), max_digits=10, decimal_places=2, default=0)
+    funds_secured_wan = models.DecimalField(
+        _("争取资金（万元）"), max_digits=10, decimal_places=2, default=0
+    )
     livestreams = models.PositiveIntegerField(_("直播场次"), default=0)
-    income_raised_wan = models.DecimalField(_("带动增收（万元）"), max_digits=10, decimal_places=2, default=0)
+    income_raised_wan = models.DecimalField(
+        _("带动增收（万元）"), max_digits=10, decimal_places=2, default=0
+    )
     notes = models.TextField(_("工作成效"), blank=True)
 
     objects = HonoraryHeadQuerySet.as_manager()
@@ -510,8 +649,15 @@ class HonoraryVillageHead(models.Model):
         ordering = ["-start_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")), name="posting_dates_ordered"
-            )
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="posting_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(acres_developed__gte=0)
+                & Q(funds_secured_wan__gte=0)
+                & Q(income_raised_wan__gte=0),
+                name="posting_figures_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,855 @@
-# Placeholder views, replaced by the studio pages (issue 4).
-from django.http import HttpResponse
+"""The office's studio pages. Each view finds its object through `visible_to` (404 when the
+person may not see it), checks the right to change it with selectors.require_edit, validates a
+form and calls one service or workflow function; a WorkflowError becomes a form error."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cppcc.audit import object_history
+from cppcc.roles import can_edit_county, clerk_town_id, is_countywide, is_staff_like
+from cppcc.workflow import WorkflowError
+from members.models import Member
+
+from . import selectors, services, workflow
+from .forms import (
+    ActivityForm,
+    AssignMembersForm,
+    AttendanceForm,
+    ContactPairForm,
+    ContactRecordForm,
+    DutyForm,
+    HonoraryHeadForm,
+    OfficerForm,
+    PartyGroupForm,
+    ProblemForm,
+    ReopenForm,
+    SolveForm,
+    StudioForm,
+    TownForm,
+    VillageForm,
+)
+from .models import (
+    Activity,
+    ActivityAttendance,
+    ContactPair,
+    DutyShift,
+    HonoraryVillageHead,
+    MembershipRole,
+    PartyGroup,
+    Problem,
+    ProblemStatus,
+    Studio,
+    StudioKind,
+    StudioMembership,
+    Town,
+    Village,
+)
 
 
+def staff_required(view):
+    """Office pages are for staff roles; members use /portal/ and handling units see nothing."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_like(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def office_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not can_edit_county(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _fail(form, exc: WorkflowError):
+    form.add_error(None, exc.message)
+
+
+def _form_page(
+    request, form, *, title, back, studio=None, submit=None, multipart=False, extra=None
+):
+    context = {
+        "form": form,
+        "title": title,
+        "back": back if back.startswith("/") else reverse(back),
+        "studio": studio,
+        "submit": submit or _("保存"),
+        "multipart": multipart,
+    }
+    context.update(extra or {})
+    return render(request, "studios/form.html", context)
+
+
+def _studio(request, pk) -> Studio:
+    return get_object_or_404(Studio.objects.visible_to(request.user).select_related("town"), pk=pk)
+
+
+def _editable_studio(request, pk) -> Studio:
+    studio = _studio(request, pk)
+    selectors.require_edit(request.user, studio.town_id)
+    return studio
+
+
+# --- studio list and page --------------------------------------------------------------------
+
+
+@staff_required
 def studio_list(request):
-    return HttpResponse("")
+    user = request.user
+    year = timezone.localdate().year
+    qs = selectors.with_studio_counts(Studio.objects.visible_to(user), year).select_related(
+        "party_group", "party_group__leader"
+    )
+    kind = request.GET.get("kind", "")
+    if kind in StudioKind.values:
+        qs = qs.filter(kind=kind)
+    town = request.GET.get("town", "")
+    if town.isdigit():
+        qs = qs.filter(town_id=int(town))
+    studios = list(qs)
+    low, high = selectors.town_studio_size()
+    flag = request.GET.get("flag", "")
+    for studio in studios:
+        studio.size_flag = selectors.size_flag(studio)
+    if flag == "size":
+        studios = [s for s in studios if s.size_flag]
+    unassigned = None
+    if is_countywide(user):
+        unassigned = selectors.unassigned_members().count()
+    context = {
+        "studios": studios,
+        "year": year,
+        "kinds": StudioKind.choices,
+        "kind": kind,
+        "towns": Town.objects.visible_to(user).only("pk", "name"),
+        "town": town,
+        "flag": flag,
+        "size_low": low,
+        "size_high": high,
+        "unassigned": unassigned,
+        "can_create": can_edit_county(user),
+    }
+    return render(request, "studios/studio_list.html", context)
 
 
+@staff_required
 def studio_detail(request, pk):
-    return HttpResponse("")
+    user = request.user
+    studio = get_object_or_404(
+        Studio.objects.visible_to(user).select_related(
+            "town", "town__united_front_officer", "leader"
+        ),
+        pk=pk,
+    )
+    today = timezone.localdate()
+    memberships = list(selectors.current_memberships(studio))
+    group = selectors.party_groups_with_branch(PartyGroup.objects.filter(studio=studio)).first()
+    party_members = [m.member for m in memberships if m.member.is_party_member]
+    activities = list(
+        selectors.with_attendance_counts(Activity.objects.filter(studio=studio)).order_by(
+            "-date", "-id"
+        )[:30]
+    )
+    problems = list(
+        Problem.objects.filter(studio=studio)
+        .select_related("village")
+        .prefetch_related("followers")
+        .order_by("status", "-raised_on", "-id")[:50]
+    )
+    problem_counts = dict(
+        Problem.objects.filter(studio=studio)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    duties = list(
+        DutyShift.objects.filter(studio=studio, date__gte=today - timezone.timedelta(days=30))
+        .select_related("member")
+        .order_by("date")[:40]
+    )
+    heads = list(selectors.honorary_heads_for(studio).order_by("-start_on")[:30])
+    context = {
+        "studio": studio,
+        "core": [m for m in memberships if m.role == MembershipRole.CORE],
+        "linked": [m for m in memberships if m.role == MembershipRole.LINKED],
+        "town_members": [m for m in memberships if m.role == MembershipRole.MEMBER],
+        "member_count": len(memberships),
+        "group": group,
+        "party_members": party_members,
+        "activities": activities,
+        "problems": problems,
+        "open_count": problem_counts.get(ProblemStatus.OPEN, 0)
+        + problem_counts.get(ProblemStatus.IN_HAND, 0),
+        "solved_count": problem_counts.get(ProblemStatus.SOLVED, 0),
+        "duties": duties,
+        "heads": heads,
+        "today": today,
+        "can_edit": selectors.can_edit_town_records(user, studio.town_id),
+        "can_assign": can_edit_county(user),
+        "history": object_history(studio),
+    }
+    return render(request, "studios/studio_detail.html", context)
+
+
+@office_required
+def studio_create(request):
+    form = StudioForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            studio = services.create_studio(form.cleaned_data, by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已创建工作室“%(name)s”。") % {"name": studio.name})
+            return redirect(studio)
+    return _form_page(request, form, title=_("新建委员工作室"), back="studios:list")
+
+
+@staff_required
+def studio_edit(request, pk):
+    studio = _editable_studio(request, pk)
+    clerk = not can_edit_county(request.user)
+    form = StudioForm(request.POST or None, instance=studio, user=request.user, clerk=clerk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_studio(studio, form.cleaned_data, by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(studio)
+    return _form_page(
+        request, form, title=_("编辑工作室"), back=studio.get_absolute_url(), studio=studio
+    )
+
+
+@office_required
+def assign(request):
+    """Bulk assignment: tick members (optionally only those without a town studio), pick the
+    studio, role and term. Moving between town studios is allowed and recorded (services)."""
+    user = request.user
+    only_unassigned = request.GET.get("unassigned") == "1"
+    members = (
+        Member.objects.visible_to(user)
+        .active()
+        .select_related("sector")
+        .order_by("name_pinyin", "pk")
+    )
+    if only_unassigned:
+        members = members.filter(pk__in=selectors.unassigned_members().values("pk"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        members = members.filter(
+            Q(name__contains=q) | Q(name_initials__istartswith=q) | Q(employer__contains=q)
+        )
+    studios = Studio.objects.visible_to(user).select_related("town")
+    initial = {}
+    if request.GET.get("studio", "").isdigit():
+        initial["studio"] = int(request.GET["studio"])
+        chosen = studios.filter(pk=initial["studio"]).first()
+        if chosen is not None and chosen.kind == StudioKind.SECTOR:
+            initial["role"] = MembershipRole.CORE
+    form = AssignMembersForm(
+        request.POST or None, studios=studios, members=members, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            n = services.assign_members(
+                data["studio"], data["members"], role=data["role"], term=data["term"], by=user
+            )
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(
+                request, _("已分配 %(n)d 名委员到%(studio)s。") % {"n": n, "studio": data["studio"]}
+            )
+            return redirect(data["studio"])
+    current = dict(
+        StudioMembership.objects.filter(
+            is_town_studio=True, end_on__isnull=True, member__in=members
+        ).values_list("member_id", "studio__name")
+    )
+    # Each checkbox with the member's current town studio, so a move is visible before it is made.
+    rows = [
+        (choice, current.get(getattr(choice.data["value"], "value", None)))
+        for choice in form["members"]
+    ]
+    return render(
+        request,
+        "studios/assign.html",
+        {"form": form, "rows": rows, "only_unassigned": only_unassigned, "q": q},
+    )
+
+
+@staff_required
+@require_POST
+def membership_end(request, pk):
+    membership = get_object_or_404(
+        StudioMembership.objects.visible_to(request.user).select_related("studio", "member"), pk=pk
+    )
+    if not can_edit_county(request.user):
+        raise PermissionDenied
+    try:
+        services.end_membership(membership, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s已移出工作室。") % {"name": membership.member.name})
+    return redirect(membership.studio)
+
+
+# --- activities ------------------------------------------------------------------------------
+
+
+@staff_required
+def activity_create(request, pk):
+    studio = _editable_studio(request, pk)
+    memberships = list(selectors.current_memberships(studio))
+    data = request.POST or None
+    form = ActivityForm(data, request.FILES or None)
+    attendance = AttendanceForm(data, memberships=memberships, prefix="a")
+    if request.method == "POST" and form.is_valid() and attendance.is_valid():
+        fields = form.cleaned_data
+        marks = attendance.attendance()
+        # A planned activity (date still ahead) is saved without attendance.
+        if fields["date"] > timezone.localdate():
+            marks = {}
+        try:
+            activity = services.record_activity(
+                studio, fields, marks, fields.get("files") or [], by=request.user
+            )
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已录入活动“%(title)s”。") % {"title": activity.title})
+            return redirect(activity)
+    return render(
+        request,
+        "studios/activity_form.html",
+        {"form": form, "attendance": attendance, "studio": studio, "title": _("录入活动")},
+    )
+
+
+@staff_required
+def activity_edit(request, pk):
+    activity = get_object_or_404(
+        Activity.objects.visible_to(request.user).select_related("studio"), pk=pk
+    )
+    studio = activity.studio
+    selectors.require_edit(request.user, studio.town_id)
+    recorded = dict(activity.attendances.values_list("member_id", "status"))
+    memberships = list(selectors.current_memberships(studio))
+    data = request.POST or None
+    form = ActivityForm(data, request.FILES or None, instance=activity)
+    attendance = AttendanceForm(data, memberships=memberships, initial_status=recorded, prefix="a")
+    if request.method == "POST" and form.is_valid() and attendance.is_valid():
+        fields = form.cleaned_data
+        marks = attendance.attendance() if fields["date"] <= timezone.localdate() else {}
+        try:
+            services.update_activity(
+                activity, fields, marks, fields.get("files") or [], by=request.user
+            )
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(activity)
+    return render(
+        request,
+        "studios/activity_form.html",
+        {
+            "form": form,
+            "attendance": attendance,
+            "studio": studio,
+            "activity": activity,
+            "title": _("编辑活动"),
+        },
+    )
+
+
+@staff_required
+def activity_detail(request, pk):
+    activity = get_object_or_404(
+        Activity.objects.visible_to(request.user).select_related(
+            "studio", "studio__town", "created_by"
+        ),
+        pk=pk,
+    )
+    attendances = list(
+        ActivityAttendance.objects.filter(activity=activity)
+        .select_related("member")
+        .order_by("status", "member__name_pinyin")
+    )
+    totals = selectors.attendance_totals(activity)
+    context = {
+        "activity": activity,
+        "attendances": attendances,
+        "totals": totals,
+        "files": list(activity.files.all()),
+        "can_edit": selectors.can_edit_town_records(request.user, activity.studio.town_id),
+        "history": object_history(activity),
+    }
+    return render(request, "studios/activity_detail.html", context)
+
+
+# --- problems --------------------------------------------------------------------------------
+
+
+@staff_required
+def problem_list(request):
+    qs = (
+        Problem.objects.visible_to(request.user)
+        .select_related("studio", "village")
+        .annotate(follower_count=Count("followers"))
+    )
+    status = request.GET.get("status", "")
+    if status in ProblemStatus.values:
+        qs = qs.filter(status=status)
+    elif status == "unsolved":
+        qs = qs.exclude(status=ProblemStatus.SOLVED)
+    studio = request.GET.get("studio", "")
+    if studio.isdigit():
+        qs = qs.filter(studio_id=int(studio))
+    page = Paginator(qs.order_by("status", "-raised_on", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page_obj": page,
+        "statuses": ProblemStatus.choices,
+        "status": status,
+        "studios": Studio.objects.visible_to(request.user).only("pk", "name"),
+        "studio": studio,
+    }
+    return render(request, "studios/problem_list.html", context)
+
+
+@staff_required
+def problem_create(request, pk):
+    studio = _editable_studio(request, pk)
+    form = ProblemForm(request.POST or None, studio=studio)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            problem = services.create_problem(studio, data, data["followers"], by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已登记民生问题。"))
+            return redirect(problem)
+    return _form_page(
+        request, form, title=_("登记民生问题"), back=studio.get_absolute_url(), studio=studio
+    )
+
+
+@staff_required
+def problem_edit(request, pk):
+    problem = get_object_or_404(
+        Problem.objects.visible_to(request.user).select_related("studio"), pk=pk
+    )
+    selectors.require_edit(request.user, problem.studio.town_id)
+    form = ProblemForm(request.POST or None, instance=problem, studio=problem.studio)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_problem(problem, data, data["followers"], by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(problem)
+    return _form_page(
+        request,
+        form,
+        title=_("编辑民生问题"),
+        back=problem.get_absolute_url(),
+        studio=problem.studio,
+    )
+
+
+def _problem_page(request, problem, solve_form=None, reopen_form=None, status=200):
+    context = {
+        "problem": problem,
+        "followers": list(problem.followers.all()),
+        "can_edit": selectors.can_edit_town_records(request.user, problem.studio.town_id),
+        "solve_form": solve_form or SolveForm(),
+        "reopen_form": reopen_form or ReopenForm(),
+        "history": object_history(problem),
+    }
+    return render(request, "studios/problem_detail.html", context, status=status)
+
+
+@staff_required
+def problem_detail(request, pk):
+    problem = get_object_or_404(
+        Problem.objects.visible_to(request.user).select_related(
+            "studio", "studio__town", "village"
+        ),
+        pk=pk,
+    )
+    return _problem_page(request, problem)
+
+
+def _editable_problem(request, pk) -> Problem:
+    problem = get_object_or_404(
+        Problem.objects.visible_to(request.user).select_related(
+            "studio", "studio__town", "village"
+        ),
+        pk=pk,
+    )
+    selectors.require_edit(request.user, problem.studio.town_id)
+    return problem
+
+
+@staff_required
+@require_POST
+def problem_take(request, pk):
+    problem = _editable_problem(request, pk)
+    try:
+        workflow.problem_take(problem, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已标记为办理中。"))
+    return redirect(problem)
+
+
+@staff_required
+@require_POST
+def problem_solve(request, pk):
+    problem = _editable_problem(request, pk)
+    form = SolveForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.problem_solve(
+                problem,
+                solved_on=form.cleaned_data["solved_on"],
+                resolution=form.cleaned_data["resolution"],
+                by=request.user,
+            )
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已标记为已解决。"))
+            return redirect(problem)
+    return _problem_page(request, problem, solve_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def problem_reopen(request, pk):
+    problem = _editable_problem(request, pk)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.problem_reopen(problem, reason=form.cleaned_data["reason"], by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已重新办理。"))
+            return redirect(problem)
+    return _problem_page(request, problem, reopen_form=form, status=400)
+
+
+# --- duty rota, honorary heads, Party group --------------------------------------------------
+
+
+@staff_required
+def duty(request, pk):
+    studio = _editable_studio(request, pk)
+    form = DutyForm(request.POST or None, studio=studio)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assign_duty(
+                studio, data["member"], data["date"], note=data["note"], by=request.user
+            )
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已排班。"))
+            return redirect("studios:duty", pk=studio.pk)
+    shifts = DutyShift.objects.filter(studio=studio, date__gte=timezone.localdate()).select_related(
+        "member"
+    )
+    return _form_page(
+        request,
+        form,
+        title=_("驻站值日排班"),
+        back=studio.get_absolute_url(),
+        studio=studio,
+        submit=_("排班"),
+        extra={"shifts": shifts},
+    )
+
+
+@staff_required
+@require_POST
+def duty_remove(request, pk):
+    shift = get_object_or_404(
+        DutyShift.objects.visible_to(request.user).select_related("studio"), pk=pk
+    )
+    selectors.require_edit(request.user, shift.studio.town_id)
+    services.remove_duty(shift, by=request.user)
+    messages.success(request, _("已取消该值日。"))
+    return redirect("studios:duty", pk=shift.studio_id)
+
+
+@staff_required
+def head_create(request, pk):
+    studio = _editable_studio(request, pk)
+    form = HonoraryHeadForm(request.POST or None, studio=studio)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_honorary_head(form.cleaned_data, by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已登记名誉村主任。"))
+            return redirect(studio)
+    return _form_page(
+        request, form, title=_("登记名誉村主任"), back=studio.get_absolute_url(), studio=studio
+    )
+
+
+@staff_required
+def head_edit(request, pk, head_pk):
+    studio = _editable_studio(request, pk)
+    head = get_object_or_404(HonoraryVillageHead.objects.visible_to(request.user), pk=head_pk)
+    form = HonoraryHeadForm(request.POST or None, instance=head, studio=studio)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_honorary_head(head, form.cleaned_data, by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(studio)
+    return _form_page(
+        request, form, title=_("编辑名誉村主任"), back=studio.get_absolute_url(), studio=studio
+    )
+
+
+@staff_required
+def party_group(request, pk):
+    """Creates the studio's Party group, or changes its leader."""
+    studio = _editable_studio(request, pk)
+    group = PartyGroup.objects.filter(studio=studio).first()
+    form = PartyGroupForm(
+        request.POST or None,
+        studio=studio,
+        creating=group is None,
+        initial={
+            "leader": group.leader_id
+            if group
+            else studio.town and studio.town.united_front_officer_id
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if group is None:
+                services.create_party_group(
+                    studio,
+                    data["leader"],
+                    name=data.get("name", ""),
+                    founded_on=data.get("founded_on"),
+                    by=request.user,
+                )
+            else:
+                services.change_party_group_leader(group, data["leader"], by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("党小组已保存。"))
+            return redirect(studio)
+    title = _("成立党小组") if group is None else _("更换党小组组长")
+    return _form_page(request, form, title=title, back=studio.get_absolute_url(), studio=studio)
+
+
+# --- towns, villages, contact pairs ----------------------------------------------------------
+
+
+@staff_required
+def town_list(request):
+    towns = (
+        Town.objects.visible_to(request.user)
+        .select_related("united_front_officer")
+        .prefetch_related(Prefetch("villages", queryset=Village.objects.order_by("name")))
+        .annotate(village_count=Count("villages", distinct=True))
+    )
+    return render(
+        request,
+        "studios/town_list.html",
+        {
+            "towns": towns,
+            "can_create": can_edit_county(request.user),
+            "clerk_town": clerk_town_id(request.user),
+        },
+    )
+
+
+@office_required
+def town_create(request):
+    form = TownForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_town(form.cleaned_data, by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已添加镇街。"))
+            return redirect("studios:towns")
+    return _form_page(request, form, title=_("添加镇街"), back="studios:towns")
+
+
+@office_required
+def town_edit(request, pk):
+    town = get_object_or_404(Town.objects.visible_to(request.user), pk=pk)
+    form = TownForm(request.POST or None, instance=town)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_town(town, form.cleaned_data, by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("studios:towns")
+    return _form_page(request, form, title=_("编辑镇街"), back="studios:towns")
+
+
+@staff_required
+def village_create(request, pk):
+    town = get_object_or_404(Town.objects.visible_to(request.user), pk=pk)
+    selectors.require_edit(request.user, town.pk)
+    form = VillageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_village(town, form.cleaned_data, by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已添加村/社区。"))
+            return redirect("studios:towns")
+    return _form_page(
+        request, form, title=_("添加村/社区：%(town)s") % {"town": town.name}, back="studios:towns"
+    )
+
+
+@staff_required
+def town_officer(request, pk):
+    town = get_object_or_404(Town.objects.visible_to(request.user), pk=pk)
+    selectors.require_edit(request.user, town.pk)
+    form = OfficerForm(
+        request.POST or None, town=town, initial={"member": town.united_front_officer_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_united_front_officer(town, form.cleaned_data["member"], by=request.user)
+        except WorkflowError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("已设置统战委员。"))
+            return redirect("studios:towns")
+    return _form_page(
+        request, form, title=_("设置统战委员：%(town)s") % {"town": town.name}, back="studios:towns"
+    )
+
+
+@staff_required
+def contact_list(request):
+    user = request.user
+    pairs = (
+        ContactPair.objects.visible_to(user)
+        .select_related("party_member", "non_party_member", "term")
+        .annotate(record_count=Count("records"))
+        .order_by("party_member__name_pinyin", "non_party_member__name_pinyin")
+    )
+    editable = can_edit_county(user) or clerk_town_id(user) is not None
+    pair_form = ContactPairForm(members=Member.objects.visible_to(user))
+    record_form = ContactRecordForm(
+        pairs=ContactPair.objects.visible_to(user).select_related(
+            "party_member", "non_party_member"
+        )
+    )
+    if request.method == "POST" and editable:
+        if request.POST.get("form") == "pair":
+            pair_form = ContactPairForm(request.POST, members=Member.objects.visible_to(user))
+            if pair_form.is_valid():
+                data = pair_form.cleaned_data
+                term = selectors.current_term()
+                try:
+                    _require_contact_edit(user, data["party_member"])
+                    if term is None:
+                        raise WorkflowError(_("尚未设置本届届次。"))
+                    services.create_contact_pair(
+                        data["party_member"],
+                        data["non_party_member"],
+                        term=term,
+                        since=data["since"],
+                        by=user,
+                    )
+                except WorkflowError as exc:
+                    _fail(pair_form, exc)
+                else:
+                    messages.success(request, _("已建立联系对子。"))
+                    return redirect("studios:contacts")
+        else:
+            record_form = ContactRecordForm(
+                request.POST, pairs=ContactPair.objects.visible_to(user)
+            )
+            if record_form.is_valid():
+                data = record_form.cleaned_data
+                try:
+                    _require_contact_edit(user, data["pair"].party_member)
+                    services.add_contact_record(
+                        data["pair"],
+                        date=data["date"],
+                        way=data["way"],
+                        content=data["content"],
+                        by=user,
+                    )
+                except WorkflowError as exc:
+                    _fail(record_form, exc)
+                else:
+                    messages.success(request, _("已记录联系情况。"))
+                    return redirect("studios:contacts")
+    page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "pair_form": pair_form,
+        "record_form": record_form,
+        "editable": editable,
+    }
+    return render(request, "studios/contact_list.html", context)
+
+
+def _require_contact_edit(user, party_member) -> None:
+    """A town clerk keeps the pairs whose Party member sits in their town's studio."""
+    if can_edit_county(user):
+        return
+    town_id = clerk_town_id(user)
+    in_town = StudioMembership.objects.filter(
+        member=party_member, studio__town_id=town_id, end_on__isnull=True
+    ).exists()
+    if not in_town:
+        raise WorkflowError(_("只能为本镇街工作室的党员委员建立联系对子。"))

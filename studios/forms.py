@@ -1,0 +1,335 @@
+"""Forms of the studio pages. They only shape and type the input; the rules live in
+studios.services and studios.workflow, whose errors the views put back on the form."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member, PartyAffiliation
+
+from .models import (
+    Activity,
+    ActivityKind,
+    Attendance,
+    ContactPair,
+    ContactWay,
+    HonoraryVillageHead,
+    MembershipRole,
+    Problem,
+    Studio,
+    StudioKind,
+    Town,
+    Village,
+)
+from .selectors import current_term
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm that types the input but leaves validation to studios.services, whose
+    messages are the Chinese ones the office reads (the model's own constraint checks would
+    answer with the constraint's name)."""
+
+    def _post_clean(self):
+        pass
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.get_party_display()}）"
+
+
+class MemberMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.get_party_display()}）"
+
+
+class StudioForm(ServiceModelForm):
+    class Meta:
+        model = Studio
+        fields = [
+            "name",
+            "kind",
+            "town",
+            "host_unit",
+            "address",
+            "level",
+            "city_level_named_on",
+            "founded_on",
+            "leader",
+            "has_venue",
+            "venue_evidence",
+            "has_sign",
+            "sign_evidence",
+            "has_rules",
+            "rules_evidence",
+            "has_process",
+            "process_evidence",
+            "has_activities",
+            "activities_evidence",
+            "has_results",
+            "results_evidence",
+        ]
+        widgets = {"city_level_named_on": DATE, "founded_on": DATE}
+
+    def __init__(self, *args, user=None, clerk: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = Town.objects.visible_to(user) if user else Town.objects.all()
+        # The leader is chosen among the studio's current members; a new studio has none yet.
+        if self.instance.pk:
+            self.fields["leader"].queryset = Member.objects.filter(
+                studio_memberships__studio=self.instance, studio_memberships__end_on__isnull=True
+            ).order_by("name_pinyin")
+        else:
+            self.fields.pop("leader")
+        if clerk:
+            # A town clerk keeps their studio's records; what kind of studio it is and where it
+            # sits is the office's call.
+            for name in ("name", "kind", "town", "level", "city_level_named_on"):
+                self.fields[name].disabled = True
+
+
+class AssignMembersForm(forms.Form):
+    studio = forms.ModelChoiceField(label=_("工作室"), queryset=Studio.objects.none())
+    role = forms.ChoiceField(
+        label=_("角色"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER
+    )
+    term = forms.ModelChoiceField(label=_("届次"), queryset=None)
+    members = MemberMultipleChoiceField(
+        label=_("委员"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, studios, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        from members.models import Term
+
+        self.fields["studio"].queryset = studios
+        self.fields["members"].queryset = members
+        self.fields["term"].queryset = Term.objects.all()
+        self.fields["term"].initial = current_term()
+        self.fields["role"].help_text = _(
+            "镇街委员工作室选“驻室委员”，界别/行业委员工作室选核心委员或联动委员。"
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ActivityForm(ServiceModelForm):
+    files = MultipleFileField(label=_("照片和附件"), help_text=_("可一次选择多个文件"))
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "title",
+            "date",
+            "place",
+            "other_participants",
+            "residents_reached",
+            "sales_wan",
+            "summary",
+        ]
+        widgets = {"date": DATE, "summary": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"sales_wan": _("仅直播带货活动填写")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["date"].initial = timezone.localdate()
+
+
+class AttendanceForm(forms.Form):
+    """One select per studio member (出席 / 请假 / 缺席, default 出席), so an activity of thirty
+    members is entered in one screen. Fields are named att_<member id>."""
+
+    def __init__(self, *args, memberships, initial_status: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        initial_status = initial_status or {}
+        self.rows = []
+        for membership in memberships:
+            member = membership.member
+            name = f"att_{member.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=member.name,
+                choices=Attendance.choices,
+                initial=initial_status.get(member.pk, Attendance.PRESENT),
+                widget=forms.Select(
+                    attrs={"class": "form-select form-select-sm", "data-attendance": "1"}
+                ),
+            )
+            self.rows.append((membership, name))
+
+    def bound_rows(self):
+        return [(membership, self[name]) for membership, name in self.rows]
+
+    def attendance(self) -> dict[int, str]:
+        return {
+            int(name[4:]): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("att_")
+        }
+
+
+class ProblemForm(ServiceModelForm):
+    followers = MemberMultipleChoiceField(
+        label=_("跟进委员"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Problem
+        fields = ["title", "description", "raised_by", "raised_on", "village"]
+        widgets = {"raised_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Village.objects.filter(town_id=studio.town_id)
+        self.fields["followers"].queryset = Member.objects.filter(
+            studio_memberships__studio=studio, studio_memberships__end_on__isnull=True
+        ).order_by("name_pinyin")
+        self.fields["raised_on"].initial = timezone.localdate()
+        if self.instance.pk:
+            self.fields["followers"].initial = list(
+                self.instance.followers.values_list("pk", flat=True)
+            )
+
+
+class SolveForm(forms.Form):
+    solved_on = forms.DateField(label=_("解决日期"), widget=DATE, initial=timezone.localdate)
+    resolution = forms.CharField(label=_("解决情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("重新办理原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DutyForm(forms.Form):
+    member = MemberChoiceField(label=_("值日委员"), queryset=Member.objects.none())
+    date = forms.DateField(label=_("值日日期"), widget=DATE)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(
+            studio_memberships__studio=studio, studio_memberships__end_on__isnull=True
+        ).order_by("name_pinyin")
+
+
+class HonoraryHeadForm(ServiceModelForm):
+    class Meta:
+        model = HonoraryVillageHead
+        fields = [
+            "member",
+            "village",
+            "start_on",
+            "end_on",
+            "acres_developed",
+            "enterprises_fostered",
+            "funds_secured_wan",
+            "livestreams",
+            "income_raised_wan",
+            "notes",
+        ]
+        widgets = {"start_on": DATE, "end_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(
+            studio_memberships__studio=studio, studio_memberships__end_on__isnull=True
+        ).order_by("name_pinyin")
+        villages = Village.objects.select_related("town")
+        self.fields["village"].queryset = (
+            villages.filter(town_id=studio.town_id) if studio.town_id else villages
+        )
+        for name in ("acres_developed", "funds_secured_wan", "income_raised_wan"):
+            self.fields[name].widget.attrs["min"] = 0
+
+
+class PartyGroupForm(forms.Form):
+    leader = MemberChoiceField(label=_("党小组组长"), queryset=Member.objects.none())
+    name = forms.CharField(label=_("党小组名称"), max_length=60, required=False)
+    founded_on = forms.DateField(label=_("成立日期"), widget=DATE, required=False)
+
+    def __init__(self, *args, studio, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = Member.objects.filter(
+            party=PartyAffiliation.CPC,
+            studio_memberships__studio=studio,
+            studio_memberships__end_on__isnull=True,
+        ).order_by("name_pinyin")
+        if studio.kind == StudioKind.TOWN:
+            self.fields["leader"].help_text = _("须为本镇街统战委员，且是本工作室的中共党员委员。")
+        if not creating:
+            self.fields.pop("name")
+            self.fields.pop("founded_on")
+
+
+class OfficerForm(forms.Form):
+    member = MemberChoiceField(label=_("统战委员"), queryset=Member.objects.none(), required=False)
+
+    def __init__(self, *args, town, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(
+            studio_memberships__studio__town=town,
+            studio_memberships__studio__kind=StudioKind.TOWN,
+            studio_memberships__end_on__isnull=True,
+        ).order_by("name_pinyin")
+        self.fields["member"].help_text = _(
+            "须为本镇街委员工作室成员；如已成立党小组，组长随之变更。"
+        )
+
+
+class TownForm(ServiceModelForm):
+    class Meta:
+        model = Town
+        fields = ["name", "kind", "office_name", "office_address", "order"]
+
+
+class VillageForm(ServiceModelForm):
+    class Meta:
+        model = Village
+        fields = ["name", "kind", "has_consultation_room"]
+
+
+class ContactPairForm(forms.Form):
+    party_member = MemberChoiceField(label=_("党员委员"), queryset=Member.objects.none())
+    non_party_member = MemberChoiceField(label=_("党外委员"), queryset=Member.objects.none())
+    since = forms.DateField(label=_("建立联系日期"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = members.active().order_by("name_pinyin")
+        self.fields["party_member"].queryset = active.filter(party=PartyAffiliation.CPC)
+        self.fields["non_party_member"].queryset = active.exclude(party=PartyAffiliation.CPC)
+
+
+class ContactRecordForm(forms.Form):
+    pair = forms.ModelChoiceField(label=_("联系对子"), queryset=ContactPair.objects.none())
+    date = forms.DateField(label=_("联系日期"), widget=DATE, initial=timezone.localdate)
+    way = forms.ChoiceField(label=_("联系方式"), choices=ContactWay.choices)
+    content = forms.CharField(label=_("交流内容"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, pairs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pair"].queryset = pairs
+
+
+ACTIVITY_KIND_CHOICES = [("", _("全部类型")), *ActivityKind.choices]
