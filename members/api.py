@@ -1,1 +1,340 @@
-routes: list = []
+"""The register's API: /api/v1/members/, terms/, sectors/, special-committees/.
+
+Scoping as on the pages (get_queryset starts from Member.objects.visible_to); sensitive values
+are masked in every list and detail answer, as on the detail page, and the full values come only
+from the audited `sensitive` action for holders of the register right.
+"""
+
+import django_filters
+from django.db.models import ProtectedError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from . import services, workflow
+from .filters import MemberFilter
+from .masking import mask_id_number, mask_mobile, sensitive_values
+from .models import Member, Sector, SpecialCommittee, Term
+from .selectors import can_view_sensitive
+from .validators import normalize_id_number, normalize_mobile
+
+# --- serializers -------------------------------------------------------------------------------
+
+
+class TermSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Term
+        fields = ["id", "name", "start_year", "end_year", "is_current"]
+
+    def validate(self, attrs):
+        start = attrs.get("start_year", getattr(self.instance, "start_year", None))
+        end = attrs.get("end_year", getattr(self.instance, "end_year", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_year": "截止年份不能早于起始年份。"})
+        if attrs.get("is_current"):
+            others = Term.objects.filter(is_current=True)
+            if self.instance:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                raise serializers.ValidationError(
+                    {"is_current": "已有本届届次，请先取消原本届标记。"}
+                )
+        return attrs
+
+
+class SectorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["id", "name", "order", "is_active"]
+
+
+class SpecialCommitteeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpecialCommittee
+        fields = ["id", "name", "short_name", "order", "is_active"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """Writes take the full ID number, mobile and birth date; reads show only the masked forms."""
+
+    id_number = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=18
+    )
+    mobile = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
+    birth_date = serializers.DateField(write_only=True, required=False, allow_null=True)
+    id_number_masked = serializers.SerializerMethodField(help_text="身份证号（脱敏）")
+    mobile_masked = serializers.SerializerMethodField(help_text="手机号码（脱敏）")
+    birth_year = serializers.SerializerMethodField(help_text="出生年份")
+    sector_name = serializers.CharField(source="sector.name", read_only=True)
+    special_committee_name = serializers.CharField(
+        source="special_committee.name", read_only=True, default=None, allow_null=True
+    )
+    terms = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Term.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "name",
+            "name_pinyin",
+            "name_initials",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "birth_year",
+            "id_number",
+            "id_number_masked",
+            "mobile",
+            "mobile_masked",
+            "employer",
+            "job_title",
+            "expertise",
+            "sector",
+            "sector_name",
+            "party",
+            "special_committee",
+            "special_committee_name",
+            "post",
+            "level",
+            "terms",
+            "wishes",
+            "status",
+            "left_on",
+            "left_reason",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "name_pinyin",
+            "name_initials",
+            "status",
+            "left_on",
+            "left_reason",
+            "updated_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_id_number_masked(self, obj) -> str:
+        return mask_id_number(obj.id_number)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_mobile_masked(self, obj) -> str:
+        return mask_mobile(obj.mobile)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_birth_year(self, obj) -> int | None:
+        return obj.birth_date.year if obj.birth_date else None
+
+    def validate_id_number(self, value):
+        from django.core.exceptions import ValidationError
+
+        from .validators import validate_id_number
+
+        value = normalize_id_number(value)
+        try:
+            validate_id_number(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        if self.instance is None or self.instance.status == "active":
+            try:
+                services.check_id_number_free(value, getattr(self.instance, "pk", None))
+            except ValidationError as exc:
+                raise serializers.ValidationError(exc.message_dict["id_number"]) from exc
+        return value
+
+    def validate_mobile(self, value):
+        from django.core.exceptions import ValidationError
+
+        from .validators import validate_mobile
+
+        value = normalize_mobile(value)
+        try:
+            validate_mobile(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+    def validate(self, attrs):
+        id_number = attrs.get("id_number", getattr(self.instance, "id_number", ""))
+        birth = attrs.get("birth_date", getattr(self.instance, "birth_date", None))
+        if id_number and birth and birth.strftime("%Y%m%d") != id_number[6:14]:
+            raise serializers.ValidationError(
+                {"birth_date": "出生日期与身份证号中的出生日期不一致。"}
+            )
+        return attrs
+
+    def create(self, validated_data):
+        terms = validated_data.pop("terms", None)
+        return services.create_member(
+            by=self.context["request"].user, terms=terms, **validated_data
+        )
+
+    def update(self, instance, validated_data):
+        terms = validated_data.pop("terms", None)
+        return services.update_member(
+            instance, by=self.context["request"].user, terms=terms, **validated_data
+        )
+
+
+class MemberSensitiveSerializer(serializers.Serializer):
+    id_number = serializers.CharField()
+    mobile = serializers.CharField()
+    birth_date = serializers.CharField(help_text="YYYY-MM-DD")
+
+
+class LeaveSerializer(serializers.Serializer):
+    left_on = serializers.DateField(label="退出日期")
+    left_reason = serializers.CharField(label="退出原因", max_length=200)
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+class TermFilter(django_filters.FilterSet):
+    class Meta:
+        model = Term
+        fields = ["is_current"]
+
+
+class SectorFilter(django_filters.FilterSet):
+    class Meta:
+        model = Sector
+        fields = ["is_active"]
+
+
+class SpecialCommitteeFilter(django_filters.FilterSet):
+    class Meta:
+        model = SpecialCommittee
+        fields = ["is_active"]
+
+
+# --- viewsets ----------------------------------------------------------------------------------
+
+
+class ProtectedDeleteMixin:
+    """A table row still referenced (a sector with members …) answers 400 in Chinese, not 500."""
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            raise serializers.ValidationError(
+                {"detail": "该记录仍被委员引用，不能删除；可改为停用。"}
+            ) from exc
+
+
+class TermViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+    queryset = Term.objects.all()
+    serializer_class = TermSerializer
+    filterset_class = TermFilter
+    search_fields = ["name"]
+    ordering_fields = ["start_year", "name"]
+
+
+class SectorViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+    queryset = Sector.objects.all()
+    serializer_class = SectorSerializer
+    filterset_class = SectorFilter
+    search_fields = ["name"]
+    ordering_fields = ["order", "name"]
+
+
+class SpecialCommitteeViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
+    queryset = SpecialCommittee.objects.all()
+    serializer_class = SpecialCommitteeSerializer
+    filterset_class = SpecialCommitteeFilter
+    search_fields = ["name", "short_name"]
+    ordering_fields = ["order", "name"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="委员列表"),
+    retrieve=extend_schema(summary="委员详情"),
+    create=extend_schema(summary="添加委员"),
+    update=extend_schema(summary="修改委员"),
+    partial_update=extend_schema(summary="修改委员（部分）"),
+)
+class MemberViewSet(viewsets.ModelViewSet):
+    """Members are never deleted (a member who leaves is kept): no DELETE."""
+
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+    search_fields = ["name", "name_pinyin", "name_initials"]
+    ordering_fields = ["name_pinyin", "updated_at"]
+    ordering = ["name_pinyin", "id"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Member.objects.visible_to(self.request.user)
+            .select_related("sector", "special_committee")
+            .prefetch_related("terms")
+        )
+
+    @extend_schema(
+        summary="查看完整敏感信息（记录查看日志）",
+        responses={200: MemberSensitiveSerializer, 403: OpenApiResponse(description="无权查看")},
+    )
+    @action(detail=True, methods=["get"])
+    def sensitive(self, request, pk=None):
+        member = self.get_object()
+        if not can_view_sensitive(request.user):
+            raise PermissionDenied("您没有查看委员敏感信息的权限。")
+        services.record_sensitive_access([member], user=request.user, request=request)
+        response = Response(MemberSensitiveSerializer(sensitive_values(member, reveal=True)).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(
+        summary="办理退出",
+        request=LeaveSerializer,
+        responses={
+            200: MemberSerializer,
+            400: OpenApiResponse(description="校验失败"),
+            409: OpenApiResponse(description="状态已变化"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        member = self.get_object()
+        data = LeaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        workflow.member_leave(
+            member,
+            on=data.validated_data["left_on"],
+            reason=data.validated_data["left_reason"],
+            by=request.user,
+        )
+        return Response(self.get_serializer(member).data, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="恢复在任",
+        request=None,
+        responses={
+            200: MemberSerializer,
+            400: OpenApiResponse(description="校验失败"),
+            409: OpenApiResponse(description="状态已变化"),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        member = self.get_object()
+        workflow.member_return(member, by=request.user)
+        return Response(self.get_serializer(member).data)
+
+
+routes = [
+    ("members", MemberViewSet, "member"),
+    ("terms", TermViewSet, "term"),
+    ("sectors", SectorViewSet, "sector"),
+    ("special-committees", SpecialCommitteeViewSet, "special-committee"),
+]

@@ -7,10 +7,25 @@ class MembersConfig(AppConfig):
     verbose_name = _("委员")
 
     def ready(self) -> None:
-        from cppcc.navigation import NavItem, register_nav
+        from cppcc.navigation import NavItem, PortalSection, register_nav, register_portal_section
         from cppcc.roles import Role
 
+        from .views import portal_section
+
         staff = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.TOWN})
+        managers = frozenset({Role.ADMIN, Role.OFFICE})
         register_nav(
             NavItem(_("委员名册"), "members:list", "people", staff, order=20, group=_("委员")),
+            NavItem(
+                _("信息修改审核"),
+                "members:change_requests",
+                "person-check",
+                managers,
+                order=22,
+                group=_("委员"),
+            ),
+        )
+        # "Who I am" comes first on the member's phone page; studios and later apps follow.
+        register_portal_section(
+            PortalSection(template="portal/members_me.html", context=portal_section, order=10)
         )

@@ -123,19 +123,27 @@ class MemberQuerySet(models.QuerySet):
 class Member(models.Model):
     name = models.CharField(_("姓名"), max_length=30)
     # Sort and search keys, kept by members.services (pypinyin with a surname override map).
-    name_pinyin = models.CharField(_("姓名拼音"), max_length=120, blank=True, db_index=True, editable=False)
-    name_initials = models.CharField(_("拼音首字母"), max_length=20, blank=True, db_index=True, editable=False)
+    name_pinyin = models.CharField(
+        _("姓名拼音"), max_length=120, blank=True, db_index=True, editable=False
+    )
+    name_initials = models.CharField(
+        _("拼音首字母"), max_length=20, blank=True, db_index=True, editable=False
+    )
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_number = models.CharField(
         _("身份证号"), max_length=18, blank=True, validators=[validate_id_number]
     )
-    mobile = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[validate_mobile])
+    mobile = models.CharField(
+        _("手机号码"), max_length=20, blank=True, validators=[validate_mobile]
+    )
     employer = models.CharField(_("工作单位"), max_length=100, blank=True)
     job_title = models.CharField(_("职务"), max_length=100, blank=True)
     expertise = models.CharField(_("专业特长"), max_length=200, blank=True)
-    sector = models.ForeignKey(Sector, verbose_name=_("界别"), on_delete=models.PROTECT, related_name="members")
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("界别"), on_delete=models.PROTECT, related_name="members"
+    )
     party = models.CharField(_("政治面貌"), max_length=20, choices=PartyAffiliation.choices)
     special_committee = models.ForeignKey(
         SpecialCommittee,
@@ -146,8 +154,12 @@ class Member(models.Model):
         related_name="members",
     )
     post = models.CharField(_("政协职务"), max_length=20, choices=Post.choices, default=Post.MEMBER)
-    level = models.CharField(_("委员层级"), max_length=10, choices=Level.choices, default=Level.DISTRICT)
-    terms = models.ManyToManyField(Term, verbose_name=_("任职届次"), related_name="members", blank=True)
+    level = models.CharField(
+        _("委员层级"), max_length=10, choices=Level.choices, default=Level.DISTRICT
+    )
+    terms = models.ManyToManyField(
+        Term, verbose_name=_("任职届次"), related_name="members", blank=True
+    )
     wishes = models.TextField(_("履职意愿"), blank=True)
     photo = models.ImageField(_("照片"), upload_to="members/photos/", blank=True)
     status = models.CharField(
@@ -175,7 +187,10 @@ class Member(models.Model):
                 violation_error_message=_("在任委员中已有相同身份证号。"),
             ),
         ]
-        indexes = [models.Index(fields=["status", "sector"]), models.Index(fields=["status", "party"])]
+        indexes = [
+            models.Index(fields=["status", "sector"]),
+            models.Index(fields=["status", "party"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -192,7 +207,9 @@ class SensitiveAccess(models.Model):
     """A person opened the full ID number, mobile or birth date of a member (audited)."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sensitive_accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     fields = models.CharField(_("查看字段"), max_length=100)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
@@ -201,6 +218,9 @@ class SensitiveAccess(models.Model):
         verbose_name = _("敏感信息查看记录")
         verbose_name_plural = _("敏感信息查看记录")
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.member} · {self.fields}"
 
 
 class ChangeRequestStatus(models.TextChoices):
@@ -215,17 +235,31 @@ class MemberChangeRequest(models.Model):
     # The fields a member may ask to change; anything else is refused by the form and service.
     EDITABLE_FIELDS = ("mobile", "employer", "job_title", "expertise", "wishes")
 
-    member = models.ForeignKey(Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="change_requests")
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="change_requests"
+    )
     changes = models.JSONField(_("申请修改内容"))
     status = models.CharField(
-        _("状态"), max_length=10, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.PENDING
+        _("状态"),
+        max_length=10,
+        choices=ChangeRequestStatus.choices,
+        default=ChangeRequestStatus.PENDING,
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_note = models.CharField(_("审核意见"), max_length=200, blank=True)

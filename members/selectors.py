@@ -28,7 +28,9 @@ def members_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
 
 def can_view_sensitive(user) -> bool:
     """Full ID number, mobile and birth date: office staff holding the member register right."""
-    return has_role(user, Role.ADMIN, Role.OFFICE) and user.has_perm("members.view_member_sensitive")
+    return has_role(user, Role.ADMIN, Role.OFFICE) and user.has_perm(
+        "members.view_member_sensitive"
+    )
 
 
 def can_manage_members(user) -> bool:

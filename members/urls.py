@@ -5,5 +5,29 @@ from . import views
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
+    path("new/", views.member_create, name="create"),
+    path("export/", views.member_export, name="export"),
+    path("bulk/", views.member_bulk, name="bulk"),
+    path("import/", views.import_upload, name="import"),
+    path("import/template/", views.import_template, name="import_template"),
+    path("import/confirm/", views.import_confirm, name="import_confirm"),
+    path("change-requests/", views.change_request_list, name="change_requests"),
+    path(
+        "change-requests/<int:pk>/approve/",
+        views.change_request_approve,
+        name="change_request_approve",
+    ),
+    path(
+        "change-requests/<int:pk>/reject/",
+        views.change_request_reject,
+        name="change_request_reject",
+    ),
+    path("me/change/", views.my_change_request, name="my_change_request"),
     path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/reveal/", views.member_reveal, name="reveal"),
+    path("<int:pk>/leave/", views.member_leave, name="leave"),
+    path("<int:pk>/return/", views.member_return, name="return"),
+    path("<int:pk>/login/", views.member_create_login, name="create_login"),
+    path("<int:pk>/login/reset/", views.member_reset_password, name="reset_password"),
 ]

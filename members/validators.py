@@ -2,7 +2,15 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError as StdnumError
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+)
+from stdnum.exceptions import (
+    ValidationError as StdnumError,
+)
 
 
 def validate_id_number(value: str) -> None:
@@ -14,7 +22,9 @@ def validate_id_number(value: str) -> None:
     except InvalidLength as exc:
         raise ValidationError(_("身份证号应为18位。"), code="id_length") from exc
     except InvalidChecksum as exc:
-        raise ValidationError(_("身份证号校验位不正确，请核对最后一位。"), code="id_checksum") from exc
+        raise ValidationError(
+            _("身份证号校验位不正确，请核对最后一位。"), code="id_checksum"
+        ) from exc
     except InvalidComponent as exc:
         raise ValidationError(_("身份证号中的出生日期或地区码无效。"), code="id_component") from exc
     except (InvalidFormat, StdnumError) as exc:

@@ -1,10 +1,486 @@
-# Placeholder views, replaced by the member register (issue 3).
+"""Office pages of the member register, and the member's own correction form.
+
+Each view: the access selector (Member.objects.visible_to) -> form -> one service or workflow
+call -> render or redirect. A record outside a person's scope is 404; a write by someone who
+may only read is 403.
+"""
+
+import base64
+import functools
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cppcc.audit import object_history
+from cppcc.roles import Role, has_role, is_staff_like
+from cppcc.workflow import WorkflowError
+
+from . import importing, services, workflow
+from .filters import MemberFilter
+from .forms import BulkForm, ChangeRequestForm, ImportForm, LeaveForm, MemberForm, ReviewForm
+from .masking import mask_history, sensitive_values
+from .models import ChangeRequestStatus, Member, MemberChangeRequest, MemberStatus
+from .selectors import can_manage_members, can_view_sensitive
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_SESSION_KEY = "members_import"
+PAGE_SIZE = 30
 
 
+def staff_required(view):
+    """Office pages: staff-like roles only (members use /portal/, units their own pages)."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_like(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def manager_required(view):
+    """Writes to the register: admin and office staff only; leaders and town clerks read."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not can_manage_members(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _visible_member(request, pk: int) -> Member:
+    return get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("sector", "special_committee"), pk=pk
+    )
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return fallback
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- list, export, bulk ------------------------------------------------------------------------
+
+
+def _filtered(request) -> MemberFilter:
+    base = Member.objects.visible_to(request.user).select_related("sector", "special_committee")
+    filterset = MemberFilter(request.GET or None, queryset=base, request=request)
+    return filterset
+
+
+@staff_required
 def member_list(request):
-    return HttpResponse("")
+    filterset = _filtered(request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_manage = can_manage_members(request.user)
+    return render(
+        request,
+        "members/list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "rows": [(m, sensitive_values(m, reveal=False)) for m in page.object_list],
+            "sector_counts": services.counts_by_sector(qs),
+            "party_counts": services.counts_by_party(qs),
+            "can_manage": can_manage,
+            "bulk_form": BulkForm(members=Member.objects.none()) if can_manage else None,
+        },
+    )
 
 
-def member_detail(request, pk):
-    return HttpResponse("")
+@staff_required
+def member_export(request):
+    filterset = _filtered(request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    members = list(importing.export_queryset(qs))
+    if can_view_sensitive(request.user):
+        services.record_sensitive_access(members, user=request.user, request=request)
+    content = importing.export_members(members, request.user)
+    response = HttpResponse(content, content_type=XLSX)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f"attachment; filename=members-{stamp}.xlsx"
+    return _no_store(response)
+
+
+@manager_required
+@require_POST
+def member_bulk(request):
+    back = _safe_next(request, reverse("members:list"))
+    form = BulkForm(request.POST, members=Member.objects.visible_to(request.user))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    members = list(data["ids"])
+    if data["action"] == "assign":
+        # Runtime import: studios depends on members, so members reaches studios only here.
+        from studios.services import assign_members
+
+        try:
+            assign_members(
+                data["studio"], members, role=data["role"], term=data["term"], by=request.user
+            )
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("已将 %(n)d 名委员分配到%(studio)s。")
+                % {"n": len(members), "studio": data["studio"]},
+            )
+        return redirect(back)
+    done, failed = 0, []
+    for member in members:
+        try:
+            if data["action"] == "leave":
+                workflow.member_leave(
+                    member, on=data["left_on"], reason=data["left_reason"], by=request.user
+                )
+            else:
+                workflow.member_return(member, by=request.user)
+            done += 1
+        except WorkflowError as exc:
+            failed.append(exc.message)
+    if done:
+        messages.success(request, _("已处理 %(n)d 名委员。") % {"n": done})
+    for message in failed:
+        messages.error(request, message)
+    return redirect(back)
+
+
+# --- one member ----------------------------------------------------------------------------------
+
+
+def _detail_context(request, member: Member, *, revealed: bool) -> dict:
+    from django.contrib.auth import get_user_model
+
+    login = get_user_model().objects.filter(member=member).only("username", "last_login").first()
+    memberships = member.studio_memberships.select_related("studio", "term").order_by("-start_on")
+    return {
+        "member": member,
+        "sensitive": sensitive_values(member, reveal=revealed),
+        "revealed": revealed,
+        "can_reveal": can_view_sensitive(request.user),
+        "can_manage": can_manage_members(request.user),
+        "terms": list(member.terms.all()),
+        "memberships": list(memberships),
+        "login": login,
+        "history": mask_history(object_history(member), Member, reveal=revealed),
+        "leave_form": LeaveForm(),
+    }
+
+
+@login_required
+def member_detail(request, pk: int):
+    member = _visible_member(request, pk)
+    return render(request, "members/detail.html", _detail_context(request, member, revealed=False))
+
+
+@login_required
+@require_POST
+def member_reveal(request, pk: int):
+    """Shows the full ID number, mobile and birth date once, and audits it."""
+    member = _visible_member(request, pk)
+    if not can_view_sensitive(request.user):
+        raise PermissionDenied
+    services.record_sensitive_access([member], user=request.user, request=request)
+    context = _detail_context(request, member, revealed=True)
+    template = "members/detail.html#sensitive" if request.htmx else "members/detail.html"
+    return _no_store(render(request, template, context))
+
+
+@manager_required
+def member_create(request):
+    form = MemberForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.save_member(
+                form.instance, by=request.user, terms=form.cleaned_data["terms"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已添加委员 %(name)s。") % {"name": member.name})
+            return redirect(member)
+    return render(request, "members/form.html", {"form": form, "member": None})
+
+
+@manager_required
+def member_edit(request, pk: int):
+    member = _visible_member(request, pk)
+    form = MemberForm(request.POST or None, request.FILES or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_member(form.instance, by=request.user, terms=form.cleaned_data["terms"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(member)
+    return _no_store(render(request, "members/form.html", {"form": form, "member": member}))
+
+
+@manager_required
+def member_leave(request, pk: int):
+    member = _visible_member(request, pk)
+    form = LeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.member_leave(
+                member,
+                on=form.cleaned_data["left_on"],
+                reason=form.cleaned_data["left_reason"],
+                by=request.user,
+            )
+        except WorkflowError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("%(name)s 已办理退出。") % {"name": member.name})
+            return redirect(member)
+    return render(request, "members/leave.html", {"form": form, "member": member})
+
+
+@manager_required
+@require_POST
+def member_return(request, pk: int):
+    member = _visible_member(request, pk)
+    try:
+        workflow.member_return(member, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s 已恢复在任。") % {"name": member.name})
+    return redirect(member)
+
+
+@manager_required
+@require_POST
+def member_create_login(request, pk: int):
+    member = _visible_member(request, pk)
+    try:
+        user, password = services.create_login(member, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(member)
+    return _no_store(
+        render(
+            request,
+            "members/login_password.html",
+            {"member": member, "login": user, "password": password, "created": True},
+        )
+    )
+
+
+@manager_required
+@require_POST
+def member_reset_password(request, pk: int):
+    member = _visible_member(request, pk)
+    try:
+        user, password = services.reset_login_password(member, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(member)
+    return _no_store(
+        render(
+            request,
+            "members/login_password.html",
+            {"member": member, "login": user, "password": password, "created": False},
+        )
+    )
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+@manager_required
+def import_template(request):
+    response = HttpResponse(importing.build_template(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename=member-import-template.xlsx"
+    return response
+
+
+@manager_required
+def import_upload(request):
+    """Upload -> check -> preview. Nothing is written here; the file waits in the session
+    until the person confirms (import_confirm parses it again, so the preview cannot go stale)."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        plan = importing.parse_workbook(io.BytesIO(content))
+        if plan.ok:
+            request.session[IMPORT_SESSION_KEY] = {
+                "name": form.cleaned_data["file"].name,
+                "content": base64.b64encode(content).decode("ascii"),
+            }
+        else:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+    return _no_store(render(request, "members/import.html", {"form": form, "plan": plan}))
+
+
+@manager_required
+@require_POST
+def import_confirm(request):
+    stored = request.session.get(IMPORT_SESSION_KEY)
+    if not stored:
+        messages.error(request, _("没有待确认的导入文件，请重新上传。"))
+        return redirect("members:import")
+    plan = importing.parse_workbook(io.BytesIO(base64.b64decode(stored["content"])))
+    if not plan.ok:
+        # The register changed since the preview (e.g. someone added a member meanwhile).
+        return _no_store(
+            render(request, "members/import.html", {"form": ImportForm(), "plan": plan})
+        )
+    counts = importing.apply_plan(plan, by=request.user)
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    messages.success(
+        request,
+        _("导入完成：新增 %(new)d 人，修改 %(changed)d 人，无变化 %(unchanged)d 人。") % counts,
+    )
+    return redirect("members:list")
+
+
+# --- change requests -----------------------------------------------------------------------------
+
+
+@manager_required
+def change_request_list(request):
+    status = request.GET.get("status") or ChangeRequestStatus.PENDING
+    qs = (
+        MemberChangeRequest.objects.filter(member__in=Member.objects.visible_to(request.user))
+        .select_related("member", "submitted_by", "reviewed_by")
+        .order_by("-submitted_at")
+    )
+    if status in ChangeRequestStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = {
+        f: str(Member._meta.get_field(f).verbose_name) for f in MemberChangeRequest.EDITABLE_FIELDS
+    }
+    rows = []
+    for req in page.object_list:
+        changes = []
+        for field, new in req.changes.items():
+            old = getattr(req.member, field, "")
+            if field == "mobile":
+                # Reviewers compare masked numbers; the full one is on the audited detail page.
+                from .masking import mask_mobile
+
+                old, new = mask_mobile(old), mask_mobile(new)
+            changes.append({"field": labels.get(field, field), "old": old, "new": new})
+        rows.append((req, changes))
+    return render(
+        request,
+        "members/change_requests.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "status": status,
+            "statuses": ChangeRequestStatus.choices,
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+def _review(request, pk: int, move) -> HttpResponse:
+    req = get_object_or_404(
+        MemberChangeRequest.objects.filter(
+            member__in=Member.objects.visible_to(request.user)
+        ).select_related("member"),
+        pk=pk,
+    )
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            move(req, by=request.user, note=form.cleaned_data["note"])
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已处理 %(name)s 的修改申请。") % {"name": req.member.name})
+    return redirect(_safe_next(request, reverse("members:change_requests")))
+
+
+@manager_required
+@require_POST
+def change_request_approve(request, pk: int):
+    return _review(request, pk, workflow.change_request_approve)
+
+
+@manager_required
+@require_POST
+def change_request_reject(request, pk: int):
+    return _review(request, pk, workflow.change_request_reject)
+
+
+@login_required
+def my_change_request(request):
+    """The member corrects their own contact details and wishes; staff review before it applies."""
+    if not has_role(request.user, Role.MEMBER) or request.user.member_id is None:
+        raise PermissionDenied
+    member = get_object_or_404(Member.objects.visible_to(request.user), pk=request.user.member_id)
+    if member.status != MemberStatus.ACTIVE:
+        raise PermissionDenied
+    initial = {f: getattr(member, f) for f in ("employer", "job_title", "expertise", "wishes")}
+    form = ChangeRequestForm(request.POST or None, initial=initial, member=member)
+    pending = member.change_requests.filter(status=ChangeRequestStatus.PENDING).first()
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.submit_change_request(member, form.changes(member), by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("修改申请已提交，机关审核通过后生效。"))
+            return redirect("portal")
+    return render(
+        request,
+        "portal/members_change_request.html",
+        {"form": form, "member": member, "pending": pending},
+    )
+
+
+# --- the portal section (registered in apps.py) -------------------------------------------------
+
+
+def portal_section(request, member: Member) -> dict | None:
+    """Who I am: my own record, masked as for anyone else, plus my pending correction."""
+    member = (
+        Member.objects.visible_to(request.user)
+        .select_related("sector", "special_committee")
+        .filter(pk=member.pk)
+        .first()
+    )
+    if member is None:
+        return None
+    return {
+        "member": member,
+        "sensitive": sensitive_values(member, reveal=False),
+        "terms": [t.name for t in member.terms.all()],
+        "pending": member.change_requests.filter(status=ChangeRequestStatus.PENDING).first(),
+    }

@@ -1,0 +1,221 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .filters import studio_queryset
+from .masking import sensitive_values
+from .models import Member, MemberChangeRequest, MemberStatus, Term
+from .validators import normalize_id_number, normalize_mobile, validate_mobile
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MemberForm(forms.ModelForm):
+    """Office create/edit form. Saving goes through members.services.save_member (views)."""
+
+    terms = forms.ModelMultipleChoiceField(
+        label=_("任职届次"),
+        queryset=Term.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "id_number",
+            "mobile",
+            "employer",
+            "job_title",
+            "expertise",
+            "sector",
+            "party",
+            "special_committee",
+            "post",
+            "level",
+            "terms",
+            "wishes",
+            "photo",
+        ]
+        widgets = {"birth_date": DateInput(), "wishes": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "name": {"required": _("请填写姓名。")},
+            "gender": {"required": _("请选择性别。")},
+            "sector": {"required": _("请选择界别。")},
+            "party": {"required": _("请选择政治面貌。")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = self.fields["sector"].queryset.filter(is_active=True)
+        self.fields["special_committee"].queryset = self.fields[
+            "special_committee"
+        ].queryset.filter(is_active=True)
+        if not self.instance.pk:
+            term = services.current_term()
+            if term:
+                self.initial.setdefault("terms", [term.pk])
+        else:
+            # Opening the edit form must not reveal what the detail page masks: sensitive
+            # inputs start empty and an empty input keeps the stored value.
+            masked = sensitive_values(self.instance, reveal=False)
+            for name in services.SENSITIVE_FIELDS:
+                self.initial[name] = ""
+                if masked[name]:
+                    self.fields[name].help_text = _(
+                        "当前：%(v)s。出于隐私保护不显示原值，不修改请留空。"
+                    ) % {"v": masked[name]}
+
+    def _keep_if_blank(self, name, value):
+        if not value and self.instance.pk:
+            return getattr(self.instance, name)
+        return value
+
+    def clean_id_number(self):
+        return self._keep_if_blank(
+            "id_number", normalize_id_number(self.cleaned_data.get("id_number", ""))
+        )
+
+    def clean_mobile(self):
+        return self._keep_if_blank("mobile", normalize_mobile(self.cleaned_data.get("mobile", "")))
+
+    def clean_birth_date(self):
+        return self._keep_if_blank("birth_date", self.cleaned_data.get("birth_date"))
+
+    def clean(self):
+        cleaned = super().clean()
+        id_number = cleaned.get("id_number")
+        birth = cleaned.get("birth_date")
+        if (
+            id_number
+            and len(id_number) == 18
+            and birth
+            and birth.strftime("%Y%m%d") != id_number[6:14]
+        ):
+            self.add_error("birth_date", _("出生日期与身份证号中的出生日期不一致。"))
+        if id_number and self.instance.status == MemberStatus.ACTIVE:
+            try:
+                services.check_id_number_free(id_number, self.instance.pk)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+    def validate_constraints(self):
+        # The active-ID rule is checked in clean() with a field-level message.
+        return None
+
+
+class LeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("退出日期"), widget=DateInput(), initial=timezone.localdate)
+    left_reason = forms.CharField(label=_("退出原因"), max_length=200)
+
+
+class BulkForm(forms.Form):
+    """The list page's bulk actions: change status, or assign to a studio."""
+
+    ACTIONS = [
+        ("leave", _("办理退出")),
+        ("return", _("恢复在任")),
+        ("assign", _("分配到工作室")),
+    ]
+    action = forms.ChoiceField(label=_("批量操作"), choices=ACTIONS)
+    ids = forms.ModelMultipleChoiceField(
+        label=_("委员"),
+        queryset=Member.objects.none(),
+        error_messages={"required": _("请至少选择一名委员。")},
+    )
+    left_on = forms.DateField(label=_("退出日期"), required=False, widget=DateInput())
+    left_reason = forms.CharField(label=_("退出原因"), max_length=200, required=False)
+    studio = forms.ModelChoiceField(label=_("工作室"), queryset=None, required=False)
+    role = forms.ChoiceField(label=_("角色"), required=False)
+    term = forms.ModelChoiceField(label=_("届次"), queryset=Term.objects.all(), required=False)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].queryset = members if members is not None else Member.objects.none()
+        self.fields["studio"].queryset = studio_queryset(None)
+        membership = Member._meta.get_field("studio_memberships").related_model
+        self.fields["role"].choices = membership._meta.get_field("role").choices
+        term = services.current_term()
+        if term:
+            self.fields["term"].initial = term.pk
+        for name, f in self.fields.items():
+            if name != "ids":
+                is_select = isinstance(f.widget, forms.Select)
+                f.widget.attrs["class"] = (
+                    "form-select form-select-sm" if is_select else "form-control form-control-sm"
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action == "leave":
+            if not cleaned.get("left_on"):
+                self.add_error("left_on", _("请填写退出日期。"))
+            if not cleaned.get("left_reason"):
+                self.add_error("left_reason", _("请填写退出原因。"))
+        if action == "assign":
+            if not cleaned.get("studio"):
+                self.add_error("studio", _("请选择工作室。"))
+            if not cleaned.get("term"):
+                self.add_error("term", _("请选择届次。"))
+            if not cleaned.get("role"):
+                self.add_error("role", _("请选择角色。"))
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel 文件（.xlsx）"),
+        error_messages={"required": _("请选择要导入的文件。")},
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("请上传 .xlsx 格式的 Excel 文件。"))
+        return f
+
+
+class ChangeRequestForm(forms.Form):
+    """The member's own corrections (MemberChangeRequest.EDITABLE_FIELDS only)."""
+
+    mobile = forms.CharField(
+        label=_("手机号码"), max_length=20, required=False, validators=[validate_mobile]
+    )
+    employer = forms.CharField(label=_("工作单位"), max_length=100, required=False)
+    job_title = forms.CharField(label=_("职务"), max_length=100, required=False)
+    expertise = forms.CharField(label=_("专业特长"), max_length=200, required=False)
+    wishes = forms.CharField(
+        label=_("履职意愿"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        assert set(self.fields) == set(MemberChangeRequest.EDITABLE_FIELDS)
+        self.fields["mobile"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        self.fields["mobile"].help_text = _("出于隐私保护，当前号码不预填；不修改请留空。")
+
+    def changes(self, member) -> dict:
+        """Only what differs from the record; an empty mobile means "keep"."""
+        data = dict(self.cleaned_data)
+        if not data.get("mobile"):
+            data.pop("mobile", None)
+        else:
+            data["mobile"] = normalize_mobile(data["mobile"])
+        return {k: v for k, v in data.items() if (getattr(member, k) or "") != (v or "")}
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label=_("审核意见"), max_length=200, required=False)

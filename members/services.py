@@ -1,0 +1,397 @@
+"""Writes to the member register. Every write path (form, API, import, demo, admin) comes here,
+so the pinyin keys, normalisation and validation are the same whichever door a record came in by.
+State moves (leave / return, change-request review) live in members.workflow.
+"""
+
+import secrets
+import string
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from cppcc.audit import client_ip
+from cppcc.roles import Role, grant_role
+
+from .models import (
+    Member,
+    MemberChangeRequest,
+    MemberStatus,
+    PartyAffiliation,
+    Sector,
+    SensitiveAccess,
+    SpecialCommittee,
+    Term,
+)
+from .validators import normalize_id_number, normalize_mobile
+
+# The usual 界别 list of a district committee (domain.md); the table stays editable.
+DEFAULT_SECTORS = (
+    "中共",
+    "民革",
+    "民盟",
+    "民建",
+    "民进",
+    "农工党",
+    "致公党",
+    "九三学社",
+    "无党派人士",
+    "共青团",
+    "工会",
+    "妇联",
+    "工商联",
+    "经济界",
+    "农业界",
+    "教育界",
+    "科技界",
+    "医药卫生界",
+    "文化艺术界",
+    "新闻出版界",
+    "体育界",
+    "社会福利和社会保障界",
+    "民族宗教界",
+    "特邀",
+)
+
+# (name, short name) of the usual special committees.
+DEFAULT_COMMITTEES = (
+    ("提案委员会", "提案委"),
+    ("经济委员会", "经济委"),
+    ("农业农村委员会", "农业农村委"),
+    ("人口资源环境委员会", "人口资源环境委"),
+    ("科教卫体委员会", "科教卫体委"),
+    ("社会和法制委员会", "社会和法制委"),
+    ("文化文史和学习委员会", "文化文史和学习委"),
+    ("民族宗教委员会", "民族宗教委"),
+    ("港澳台侨和外事委员会", "港澳台侨和外事委"),
+)
+
+# pypinyin reads these characters with their common (non-surname) sound; as the first
+# character(s) of a name they are surnames and read differently. Compound surnames first.
+SURNAME_PINYIN = {
+    "尉迟": ["yu", "chi"],
+    "万俟": ["mo", "qi"],
+    "长孙": ["zhang", "sun"],
+    "澹台": ["tan", "tai"],
+    "单": ["shan"],
+    "曾": ["zeng"],
+    "仇": ["qiu"],
+    "区": ["ou"],
+    "解": ["xie"],
+    "朴": ["piao"],
+    "查": ["zha"],
+    "盖": ["ge"],
+    "乐": ["yue"],
+    "缪": ["miao"],
+    "覃": ["qin"],
+    "秘": ["bi"],
+    "翟": ["zhai"],
+    "种": ["chong"],
+    "员": ["yun"],
+    "召": ["shao"],
+    "繁": ["po"],
+    "谌": ["chen"],
+    "冼": ["xian"],
+    "句": ["gou"],
+}
+
+# The fields a member record's form, the API and the import may set (status moves excluded).
+MEMBER_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "mobile",
+    "employer",
+    "job_title",
+    "expertise",
+    "sector",
+    "party",
+    "special_committee",
+    "post",
+    "level",
+    "wishes",
+    "photo",
+)
+
+SENSITIVE_FIELDS = ("id_number", "mobile", "birth_date")
+
+
+def name_pinyin(name: str) -> tuple[str, str]:
+    """(full pinyin with spaces between syllables, initials) used for sorting and search.
+
+    Spaces keep a surname's block together when sorting (李安 "li an" before 连 "lian")."""
+    name = (name or "").strip()
+    syllables: list[str] = []
+    for prefix in sorted(SURNAME_PINYIN, key=len, reverse=True):
+        if name.startswith(prefix):
+            syllables = list(SURNAME_PINYIN[prefix])
+            name = name[len(prefix) :]
+            break
+    syllables += [s for s in lazy_pinyin(name, style=Style.NORMAL, errors="ignore") if s.strip()]
+    syllables = [s.lower() for s in syllables]
+    return " ".join(syllables), "".join(s[0] for s in syllables if s)
+
+
+def ensure_default_tables() -> tuple[int, int]:
+    """Creates the default sectors and special committees that are missing; returns how many
+    were created. Safe to run any number of times (used by the demo loader and migrations)."""
+    existing = set(Sector.objects.values_list("name", flat=True))
+    new_sectors = [
+        Sector(name=name, order=(i + 1) * 10)
+        for i, name in enumerate(DEFAULT_SECTORS)
+        if name not in existing
+    ]
+    existing = set(SpecialCommittee.objects.values_list("name", flat=True))
+    new_committees = [
+        SpecialCommittee(name=name, short_name=short, order=(i + 1) * 10)
+        for i, (name, short) in enumerate(DEFAULT_COMMITTEES)
+        if name not in existing
+    ]
+    from simple_history.utils import bulk_create_with_history
+
+    with transaction.atomic():
+        if new_sectors:
+            bulk_create_with_history(new_sectors, Sector)
+        if new_committees:
+            bulk_create_with_history(new_committees, SpecialCommittee)
+    return len(new_sectors), len(new_committees)
+
+
+def current_term() -> Term | None:
+    return Term.objects.filter(is_current=True).first()
+
+
+def prepare_member(member: Member) -> Member:
+    """Normalises the typed values and sets the pinyin keys; the one place these are derived."""
+    member.name = (member.name or "").strip()
+    member.id_number = normalize_id_number(member.id_number)
+    member.mobile = normalize_mobile(member.mobile)
+    member.name_pinyin, member.name_initials = name_pinyin(member.name)
+    if member.id_number and len(member.id_number) == 18 and not member.gender:
+        member.gender = "M" if int(member.id_number[16]) % 2 else "F"
+    return member
+
+
+def check_id_number_free(id_number: str, exclude_pk: int | None = None) -> None:
+    """Raises a Chinese ValidationError when another active member holds this ID number."""
+    if not id_number:
+        return
+    clash = Member.objects.active().filter(id_number=id_number)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"id_number": _("在任委员中已有相同身份证号。")}, code="id_duplicate")
+
+
+def save_member(member: Member, *, by, terms: Iterable[Term] | None = None) -> Member:
+    """Creates or updates a member record (history row stamped with `by`).
+
+    Validates every field and the active-ID rule, so a caller that skipped a form still cannot
+    store a bad record."""
+    prepare_member(member)
+    member.full_clean(exclude=["photo"], validate_constraints=False)
+    if member.status == MemberStatus.ACTIVE:
+        check_id_number_free(member.id_number, member.pk)
+    member._history_user = by if getattr(by, "is_authenticated", False) else None
+    with transaction.atomic():
+        member.save()
+        if terms is not None:
+            member.terms.set(terms)
+    return member
+
+
+def create_member(*, by, terms: Iterable[Term] | None = None, **fields) -> Member:
+    member = Member(**fields)
+    if terms is None:
+        term = current_term()
+        terms = [term] if term else []
+    return save_member(member, by=by, terms=terms)
+
+
+def update_member(member: Member, *, by, terms: Iterable[Term] | None = None, **fields) -> Member:
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(member, name, value)
+    return save_member(member, by=by, terms=terms)
+
+
+def record_sensitive_access(
+    members: Iterable[Member], *, user, fields: Iterable[str] = SENSITIVE_FIELDS, request=None
+) -> int:
+    """Audits that `user` saw the full sensitive values of these members (reveal or export)."""
+    labels = "、".join(str(Member._meta.get_field(f).verbose_name) for f in fields)
+    ip = client_ip(request)
+    rows = [SensitiveAccess(member=m, user=user, fields=labels[:100], ip=ip) for m in members]
+    SensitiveAccess.objects.bulk_create(rows)
+    return len(rows)
+
+
+# --- logins ------------------------------------------------------------------------------------
+
+PASSWORD_ALPHABET = string.ascii_letters + string.digits
+
+
+def _random_password() -> str:
+    # Letters and digits only, no look-alikes, so it can be read out over the phone.
+    alphabet = [c for c in PASSWORD_ALPHABET if c not in "0O1lI"]
+    while True:
+        password = "".join(secrets.choice(alphabet) for _i in range(10))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
+
+
+def _free_username(member: Member) -> str:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    base = (member.name_pinyin or name_pinyin(member.name)[0]).replace(" ", "") or "member"
+    base = "".join(c for c in base if c.isascii() and c.isalnum())[:20] or "member"
+    for _attempt in range(50):
+        candidate = f"{base}{secrets.randbelow(9000) + 1000}"
+        if not User.objects.filter(username=candidate).exists():
+            return candidate
+    raise ValidationError(_("无法生成可用的用户名，请稍后重试。"))
+
+
+def create_login(member: Member, *, by) -> tuple[object, str]:
+    """Creates the member's login (role 委员). Returns (user, initial password); the password
+    is shown once and never stored in clear."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if User.objects.filter(member=member).exists():
+        raise ValidationError(_("该委员已有登录账号。"))
+    if member.status != MemberStatus.ACTIVE:
+        raise ValidationError(_("已退出的委员不能开通登录账号。"))
+    password = _random_password()
+    with transaction.atomic():
+        user = User(username=_free_username(member), display_name=member.name, member=member)
+        user.set_password(password)
+        user.save()
+        grant_role(user, Role.MEMBER)
+    return user, password
+
+
+def reset_login_password(member: Member, *, by) -> tuple[object, str]:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(member=member).first()
+    if user is None:
+        raise ValidationError(_("该委员尚未开通登录账号。"))
+    password = _random_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user, password
+
+
+# --- change requests ---------------------------------------------------------------------------
+
+
+def submit_change_request(member: Member, changes: dict, *, by) -> MemberChangeRequest:
+    """A member asks to change their own contact details or wishes; applied after review."""
+    unknown = set(changes) - set(MemberChangeRequest.EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("不允许修改这些信息。"))
+    changes = {k: v for k, v in changes.items() if (getattr(member, k) or "") != (v or "")}
+    if not changes:
+        raise ValidationError(_("没有需要修改的内容。"))
+    if "mobile" in changes:
+        changes["mobile"] = normalize_mobile(changes["mobile"])
+    if member.change_requests.filter(status="pending").exists():
+        raise ValidationError(_("您已有一条待审核的修改申请，请等待审核后再提交。"))
+    return MemberChangeRequest.objects.create(
+        member=member,
+        changes=changes,
+        submitted_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+def apply_change_request(request_obj: MemberChangeRequest, *, by) -> Member:
+    """Writes an approved request's values to the member (called by the workflow)."""
+    member = request_obj.member
+    fields = {
+        k: v for k, v in request_obj.changes.items() if k in MemberChangeRequest.EDITABLE_FIELDS
+    }
+    return update_member(member, by=by, **fields)
+
+
+# --- figures beside the list -------------------------------------------------------------------
+
+
+def counts_by_sector(qs) -> list[dict]:
+    """[{"sector__name": ..., "n": ...}] counted in the database."""
+    return list(
+        qs.order_by()
+        .values("sector__name", "sector__order")
+        .annotate(n=Count("pk"))
+        .order_by("sector__order", "sector__name")
+    )
+
+
+def counts_by_party(qs) -> list[dict]:
+    labels = dict(PartyAffiliation.choices)
+    rows = qs.order_by().values("party").annotate(n=Count("pk")).order_by("-n")
+    return [
+        {"party": labels.get(r["party"], r["party"]), "code": r["party"], "n": r["n"]} for r in rows
+    ]
+
+
+def bulk_save_members(
+    creates: list[tuple[Member, list]], updates: list[tuple[Member, list]], *, by
+) -> None:
+    """The spreadsheet import's write: new members and changed members in bulk, with history
+    rows, plus the terms they gained. The caller has validated every row and holds the
+    transaction (members.importing.apply_plan)."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    user = by if getattr(by, "is_authenticated", False) else None
+    for member, _terms in creates + updates:
+        prepare_member(member)
+    through = Member.terms.through
+    links = []
+    if creates:
+        created = bulk_create_with_history([m for m, _t in creates], Member, default_user=user)
+        # Some backends do not set pks on bulk_create; match the rows back by ID number.
+        if any(m.pk is None for m in created):
+            by_id = dict(
+                Member.objects.active()
+                .filter(id_number__in=[m.id_number for m, _t in creates])
+                .values_list("id_number", "pk")
+            )
+            for member, _t in creates:
+                member.pk = by_id[member.id_number]
+        links += [through(member_id=m.pk, term_id=t.pk) for m, terms in creates for t in terms]
+    if updates:
+        fields = ["name_pinyin", "name_initials", "updated_at"] + [
+            f for f in MEMBER_FIELDS if f != "photo"
+        ]
+        from django.utils import timezone
+
+        now = timezone.now()
+        for member, _t in updates:
+            member.updated_at = now
+        bulk_update_with_history([m for m, _t in updates], Member, fields, default_user=user)
+        links += [through(member_id=m.pk, term_id=t.pk) for m, terms in updates for t in terms]
+    if links:
+        through.objects.bulk_create(links, ignore_conflicts=True)
+
+
+def ensure_term(name: str, start_year: int, end_year: int, *, is_current: bool = False) -> Term:
+    """Creates a term if missing (matched by name); making it current un-marks the old one."""
+    with transaction.atomic():
+        term, created = Term.objects.get_or_create(
+            name=name,
+            defaults={"start_year": start_year, "end_year": end_year, "is_current": False},
+        )
+        if is_current and not term.is_current:
+            Term.objects.filter(is_current=True).exclude(pk=term.pk).update(is_current=False)
+            term.is_current = True
+            term.save(update_fields=["is_current"])
+    return term

@@ -1,0 +1,117 @@
+"""Status moves of the member register, each through cppcc.workflow.transition (row lock,
+allowed-from check, Transition row with who/when/from/to/note).
+
+Moves:  member        在任 -> 退出 (leave)   退出 -> 在任 (return)
+        change request 待审核 -> 已通过 (approve, applies the change)   待审核 -> 已退回 (reject)
+"""
+
+import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cppcc.notifications import notify
+from cppcc.workflow import WorkflowError, transition
+
+from . import services
+from .models import ChangeRequestStatus, Member, MemberChangeRequest, MemberStatus
+
+
+def member_leave(member: Member, *, on: datetime.date, reason: str, by) -> Member:
+    """A member leaves the committee: kept with their history, never deleted."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("请填写退出原因。"))
+    if on is None:
+        raise WorkflowError(_("请填写退出日期。"))
+    return transition(
+        member,
+        field="status",
+        allowed_from=[MemberStatus.ACTIVE],
+        to=MemberStatus.LEFT,
+        by=by,
+        note=reason,
+        updates={"left_on": on, "left_reason": reason[:200]},
+        conflict_message=_("%(name)s 已不是在任状态，无法办理退出。") % {"name": member.name},
+    )
+
+
+def member_return(member: Member, *, by, note: str = "") -> Member:
+    """A member who left returns (e.g. a mistaken exit); their ID number must still be free."""
+    with transaction.atomic():
+        if member.id_number and (
+            Member.objects.active()
+            .filter(id_number=member.id_number)
+            .exclude(pk=member.pk)
+            .exists()
+        ):
+            raise WorkflowError(_("在任委员中已有相同身份证号，无法恢复在任。"))
+        return transition(
+            member,
+            field="status",
+            allowed_from=[MemberStatus.LEFT],
+            to=MemberStatus.ACTIVE,
+            by=by,
+            note=note,
+            updates={"left_on": None, "left_reason": ""},
+            conflict_message=_("%(name)s 已是在任状态。") % {"name": member.name},
+        )
+
+
+def _tell_member(request_obj: MemberChangeRequest, title: str, body: str) -> None:
+    user = getattr(request_obj.member, "user", None)
+    if user is not None:
+        notify(user, title, body, reverse("portal"))
+
+
+def change_request_approve(
+    request_obj: MemberChangeRequest, *, by, note: str = ""
+) -> MemberChangeRequest:
+    """Approves a member's correction and applies it to their record in the same transaction;
+    of two reviewers clicking at once only the first wins (the second gets ConflictError)."""
+    with transaction.atomic():
+        transition(
+            request_obj,
+            field="status",
+            allowed_from=[ChangeRequestStatus.PENDING],
+            to=ChangeRequestStatus.APPROVED,
+            by=by,
+            note=note,
+            updates={"reviewed_by": by, "reviewed_at": timezone.now(), "review_note": note[:200]},
+            conflict_message=_("该申请已被审核，请刷新后查看。"),
+        )
+        try:
+            services.apply_change_request(request_obj, by=by)
+        except Exception as exc:  # a value that no longer validates: refuse, roll back
+            from django.core.exceptions import ValidationError
+
+            if isinstance(exc, ValidationError):
+                raise WorkflowError(
+                    _("申请内容未通过校验：%(msg)s") % {"msg": "；".join(exc.messages)}
+                ) from exc
+            raise
+        _tell_member(request_obj, _("您的信息修改申请已通过"), note or _("修改已生效。"))
+    return request_obj
+
+
+def change_request_reject(
+    request_obj: MemberChangeRequest, *, by, note: str = ""
+) -> MemberChangeRequest:
+    note = (note or "").strip()
+    if not note:
+        raise WorkflowError(_("退回时请填写审核意见。"))
+    with transaction.atomic():
+        transition(
+            request_obj,
+            field="status",
+            allowed_from=[ChangeRequestStatus.PENDING],
+            to=ChangeRequestStatus.REJECTED,
+            by=by,
+            note=note,
+            updates={"reviewed_by": by, "reviewed_at": timezone.now(), "review_note": note[:200]},
+            conflict_message=_("该申请已被审核，请刷新后查看。"),
+        )
+        _tell_member(request_obj, _("您的信息修改申请已退回"), note)
+    return request_obj
