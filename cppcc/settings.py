@@ -222,7 +222,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Development prints mail to the console; production sends through SMTP (EMAIL_HOST …).
 _email_backend = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 _mailer: dict = {"BACKEND": _email_backend}
 if _email_backend.endswith("smtp.EmailBackend"):

@@ -43,6 +43,8 @@ urlpatterns = [
     path("inbox/<int:pk>/", views.notification_open, name="notification_open"),
     path("healthz/", views.health, name="health"),
     path("robots.txt", views.robots),
+    # Browsers ask for /favicon.ico on every page, the admin's included.
+    path("favicon.ico", views.favicon),
     path("members/", include("members.urls")),
     path("studios/", include("studios.urls")),
     path("consultations/", include("consultations.urls")),

@@ -108,5 +108,12 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
+def favicon(request):
+    # Resolved per request: the hashed name exists only after collectstatic in production.
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    return redirect(staticfiles_storage.url("favicon.ico"), permanent=True)
+
+
 def robots(request):
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

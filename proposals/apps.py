@@ -11,5 +11,7 @@ class ProposalsConfig(AppConfig):
         from cppcc.roles import Role
 
         register_nav(
-            NavItem(_("交办事项"), "proposals:unit_home", "inbox", frozenset({Role.UNIT}), order=10),
+            NavItem(
+                _("交办事项"), "proposals:unit_home", "inbox", frozenset({Role.UNIT}), order=10
+            ),
         )

@@ -1,7 +1,7 @@
+from django.views.generic import TemplateView
 
 from cppcc.roles import Role
 from cppcc.views import RoleRequiredMixin
-from django.views.generic import TemplateView
 
 
 class UnitHomeView(RoleRequiredMixin, TemplateView):

@@ -43,7 +43,9 @@ def need(condition: bool, reason: str) -> None:
 def _answers(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1
+        ):
             return True
     except OSError:
         return False
@@ -51,7 +53,10 @@ def _answers(url: str, default_port: int) -> bool:
 
 @pytest.fixture
 def require_postgres(settings):
-    need(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "DATABASE_URL does not point at PostgreSQL")
+    need(
+        settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+        "DATABASE_URL does not point at PostgreSQL",
+    )
 
 
 @pytest.fixture
@@ -166,7 +171,16 @@ def leader_user(db):
 
 
 @pytest.fixture
-def cast(admin_user, office_user, town_user, other_town_user, member_user, member_b_user, unit_user, leader_user):
+def cast(
+    admin_user,
+    office_user,
+    town_user,
+    other_town_user,
+    member_user,
+    member_b_user,
+    unit_user,
+    leader_user,
+):
     """Every role at once, keyed by role code (used by the page walk and the access matrix)."""
     return {
         Role.ADMIN: admin_user,

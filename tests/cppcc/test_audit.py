@@ -14,16 +14,34 @@ def problem(gunan_studio):
 
 
 def test_transition_records_who_when_from_to_and_note(problem, office_user):
-    transition(problem, field="status", allowed_from=[ProblemStatus.OPEN], to=ProblemStatus.IN_HAND, by=office_user, note="已转交通局")
+    transition(
+        problem,
+        field="status",
+        allowed_from=[ProblemStatus.OPEN],
+        to=ProblemStatus.IN_HAND,
+        by=office_user,
+        note="已转交通局",
+    )
     row = Transition.objects.get(object_id=str(problem.pk))
-    assert (row.from_state, row.to_state, row.by, row.note) == ("open", "in_hand", office_user, "已转交通局")
+    assert (row.from_state, row.to_state, row.by, row.note) == (
+        "open",
+        "in_hand",
+        office_user,
+        "已转交通局",
+    )
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.IN_HAND
 
 
 def test_transition_from_a_state_not_allowed_changes_nothing(problem, office_user):
     with pytest.raises(ConflictError):
-        transition(problem, field="status", allowed_from=[ProblemStatus.IN_HAND], to=ProblemStatus.SOLVED, by=office_user)
+        transition(
+            problem,
+            field="status",
+            allowed_from=[ProblemStatus.IN_HAND],
+            to=ProblemStatus.SOLVED,
+            by=office_user,
+        )
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.OPEN
     assert not Transition.objects.exists()
@@ -31,9 +49,21 @@ def test_transition_from_a_state_not_allowed_changes_nothing(problem, office_use
 
 def test_second_of_two_clicks_on_a_stale_copy_loses(problem, office_user, leader_user):
     stale = Problem.objects.get(pk=problem.pk)
-    transition(problem, field="status", allowed_from=[ProblemStatus.OPEN], to=ProblemStatus.IN_HAND, by=office_user)
+    transition(
+        problem,
+        field="status",
+        allowed_from=[ProblemStatus.OPEN],
+        to=ProblemStatus.IN_HAND,
+        by=office_user,
+    )
     with pytest.raises(ConflictError):
-        transition(stale, field="status", allowed_from=[ProblemStatus.OPEN], to=ProblemStatus.IN_HAND, by=leader_user)
+        transition(
+            stale,
+            field="status",
+            allowed_from=[ProblemStatus.OPEN],
+            to=ProblemStatus.IN_HAND,
+            by=leader_user,
+        )
     assert Transition.objects.count() == 1
 
 
@@ -41,17 +71,29 @@ def test_history_shows_changes_and_state_moves_with_chinese_labels(problem, offi
     problem.title = "春光村道路破损严重"
     problem._history_user = office_user
     problem.save()
-    transition(problem, field="status", allowed_from=[ProblemStatus.OPEN], to=ProblemStatus.IN_HAND, by=office_user)
+    transition(
+        problem,
+        field="status",
+        allowed_from=[ProblemStatus.OPEN],
+        to=ProblemStatus.IN_HAND,
+        by=office_user,
+    )
     entries = object_history(problem)
     kinds = [str(e["kind"]) for e in entries]
     assert "状态变更" in kinds and "修改" in kinds and "创建" in kinds
     state = next(e for e in entries if str(e["kind"]) == "状态变更")
     assert state["changes"][0]["new"] == "办理中"
-    edit = next(e for e in entries if str(e["kind"]) == "修改" and any(c["field"] == "问题" for c in e["changes"]))
+    edit = next(
+        e
+        for e in entries
+        if str(e["kind"]) == "修改" and any(c["field"] == "问题" for c in e["changes"])
+    )
     assert edit["user"] == office_user
 
 
-def test_a_change_through_a_request_records_the_user_and_the_address(client_for, office_user, problem):
+def test_a_change_through_a_request_records_the_user_and_the_address(
+    client_for, office_user, problem
+):
     """simple-history's middleware supplies the user, cppcc.audit the address."""
     from django.test import RequestFactory
     from simple_history.models import HistoricalRecords

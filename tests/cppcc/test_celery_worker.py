@@ -28,7 +28,9 @@ def _database_url() -> str:
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_email_task_and_its_result_is_visible(require_postgres, require_redis, tmp_path):
+def test_a_real_worker_runs_the_email_task_and_its_result_is_visible(
+    require_postgres, require_redis, tmp_path
+):
     user = UserFactory(username="worker-test", email="member@example.cn")
     note = Notification.objects.create(recipient=user, title="工作室活动提醒", body="明晚茶园夜话")
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -41,7 +43,21 @@ def test_a_real_worker_runs_the_email_task_and_its_result_is_visible(require_pos
         "DJANGO_SETTINGS_MODULE": "cppcc.settings",
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cppcc", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cppcc",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -49,7 +65,9 @@ def test_a_real_worker_runs_the_email_task_and_its_result_is_visible(require_pos
         text=True,
     )
     try:
-        assert settings.CELERY_TASK_ALWAYS_EAGER is False, "REDIS_URL must make tasks go to the broker"
+        assert settings.CELERY_TASK_ALWAYS_EAGER is False, (
+            "REDIS_URL must make tasks go to the broker"
+        )
         send_notification_email.apply_async(args=[note.pk], queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -5,7 +5,12 @@ from cppcc.notifications import notify
 
 
 def test_notify_puts_a_note_in_the_inbox_and_the_bell_counts_it(client_for, office_user):
-    notify(office_user, "您有一条新的民生问题待办", "古南街道春光村反映道路破损", url="/reports/office/")
+    notify(
+        office_user,
+        "您有一条新的民生问题待办",
+        "古南街道春光村反映道路破损",
+        url="/reports/office/",
+    )
     client = client_for(office_user)
     html = client.get("/reports/office/").content.decode()
     assert 'data-testid="unread-count">1<' in html
@@ -37,7 +42,9 @@ def test_a_user_cannot_open_someone_elses_notification(client_for, office_user, 
     assert note.read_at is None
 
 
-def test_notify_emails_after_commit_when_the_user_has_an_address(office_user, django_capture_on_commit_callbacks, eager_celery):
+def test_notify_emails_after_commit_when_the_user_has_an_address(
+    office_user, django_capture_on_commit_callbacks, eager_celery
+):
     office_user.email = "office@example.cn"
     office_user.save(update_fields=["email"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -48,13 +55,17 @@ def test_notify_emails_after_commit_when_the_user_has_an_address(office_user, dj
     assert note.emailed_at is not None
 
 
-def test_notify_sends_no_email_without_an_address(leader_user, django_capture_on_commit_callbacks, eager_celery):
+def test_notify_sends_no_email_without_an_address(
+    leader_user, django_capture_on_commit_callbacks, eager_celery
+):
     with django_capture_on_commit_callbacks(execute=True):
         notify(leader_user, "无邮箱")
     assert mail.outbox == []
 
 
-def test_email_task_is_safe_to_run_twice(office_user, django_capture_on_commit_callbacks, eager_celery):
+def test_email_task_is_safe_to_run_twice(
+    office_user, django_capture_on_commit_callbacks, eager_celery
+):
     from cppcc.tasks import send_notification_email
 
     office_user.email = "office@example.cn"

@@ -6,7 +6,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CLEAN = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
+CLEAN = {
+    k: v
+    for k, v in os.environ.items()
+    if k
+    not in {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DJANGO_ENV",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DJANGO_SETTINGS_MODULE",
+    }
+}
 PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "k7#pQ9!zW2@xL5$mN8^vB3&cR6*tY1(uI4)oP0_aS9-dF2+gH5=jK8~lZ3",
@@ -17,7 +29,11 @@ PRODUCTION = {
 
 def run(code: str, **env) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'cppcc.settings'); django.setup(); {code}"],
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'cppcc.settings'); django.setup(); {code}",
+        ],
         cwd=ROOT,
         env={**CLEAN, **env},
         capture_output=True,
@@ -32,7 +48,13 @@ def test_with_no_environment_it_runs_on_sqlite_with_inline_tasks_and_debug_off()
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG, s.LANGUAGE_CODE, s.TIME_ZONE)"
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "False", "zh-hans", "Asia/Shanghai"]
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "False",
+        "zh-hans",
+        "Asia/Shanghai",
+    ]
 
 
 def test_database_and_redis_urls_switch_to_postgres_and_a_real_broker():
@@ -44,7 +66,14 @@ def test_database_and_redis_urls_switch_to_postgres_and_a_real_broker():
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.postgresql", "False", "redis://127.0.0.1:6379/0", "True", "True", "1"]
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "False",
+        "redis://127.0.0.1:6379/0",
+        "True",
+        "True",
+        "1",
+    ]
 
 
 def test_production_refuses_to_start_without_secret_key_and_hosts():

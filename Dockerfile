@@ -1,0 +1,20 @@
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_ENV=production STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/app/media
+# CJK fonts: Word/PDF reports render Chinese text with Noto Sans CJK.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk curl \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY cppcc cppcc
+COPY members members
+COPY studios studios
+COPY consultations consultations
+COPY proposals proposals
+COPY reports reports
+RUN pip install --no-cache-dir .
+COPY . .
+RUN useradd --create-home cppcc && mkdir -p /app/staticfiles /app/media && chown -R cppcc /app/staticfiles /app/media
+USER cppcc
+EXPOSE 8000
+CMD ["gunicorn", "cppcc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
