@@ -9,7 +9,7 @@ import pytest
 
 from cppcc.roles import Role
 
-LINK = re.compile(r'\b(?:href|src|action)="([^"]+)"')
+LINK = re.compile(r'\bhref="([^"]+)"')
 EXTERNAL = re.compile(
     r'\b(?:href|src|action|srcset)="(?:https?:)?//|url\((?:["\']?)(?:https?:)?//|@import\s+["\']?(?:https?:)?//'
 )
