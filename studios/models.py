@@ -403,6 +403,9 @@ class ContactRecord(models.Model):
         verbose_name_plural = _("联系记录")
         ordering = ["-date"]
 
+    def __str__(self) -> str:
+        return f"{self.pair} · {self.date}"
+
 
 class ActivityKind(models.TextChoices):
     TEA_TALK = "tea_talk", _("茶园夜话")
@@ -496,6 +499,9 @@ class ActivityAttendance(models.Model):
             models.UniqueConstraint(fields=["activity", "member"], name="one_attendance_per_member")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_status_display()}"
+
 
 class ActivityFile(models.Model):
     activity = models.ForeignKey(
@@ -508,6 +514,9 @@ class ActivityFile(models.Model):
     class Meta:
         verbose_name = _("活动附件")
         verbose_name_plural = _("活动附件")
+
+    def __str__(self) -> str:
+        return self.caption or self.file.name
 
 
 class ProblemStatus(models.TextChoices):
@@ -548,7 +557,9 @@ class Problem(models.Model):
     )
 
     objects = ProblemQuerySet.as_manager()
-    history = HistoricalRecords(bases=[HistoryIPAddress], m2m_fields=[followers])
+    # Followers are recorded as a change reason by studios.services: the audit panel shows
+    # field values, and a many-to-many diff has none it could label.
+    history = HistoricalRecords(bases=[HistoryIPAddress])
 
     class Meta:
         verbose_name = _("民生问题")
@@ -607,6 +618,9 @@ class DutyShift(models.Model):
                 fields=["studio", "member", "date"], name="one_shift_per_member_day"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.date} · {self.member}"
 
 
 class HonoraryHeadQuerySet(ScopedQuerySet):

@@ -577,6 +577,10 @@ def _check_followers(studio: Studio, followers: Iterable[Member]) -> list[Member
     return followers
 
 
+def _followers_note(followers: list[Member]) -> str:
+    return f"跟进委员：{'、'.join(m.name for m in followers) or '无'}"
+
+
 @transaction.atomic
 def create_problem(
     studio: Studio, data: Mapping, followers: Iterable[Member] = (), *, by
@@ -596,8 +600,9 @@ def create_problem(
         raised_on=data.get("raised_on") or timezone.localdate(),
         village=village,
     )
-    _save(problem, by)
-    problem.followers.set(_check_followers(studio, followers))
+    followers = _check_followers(studio, followers)
+    _save(problem, by, _followers_note(followers))
+    problem.followers.set(followers)
     return problem
 
 
@@ -616,10 +621,15 @@ def update_problem(
             f"{village}不在{problem.studio.town or problem.studio}，请重新选择村/社区。"
         )
     changed = _apply(problem, data, ("title", "description", "raised_by", "raised_on", "village"))
-    if changed:
-        _save(problem, by, update_fields=changed)
+    note = ""
     if followers is not None:
-        problem.followers.set(_check_followers(problem.studio, followers))
+        followers = _check_followers(problem.studio, followers)
+        if {m.pk for m in followers} != set(problem.followers.values_list("pk", flat=True)):
+            problem.followers.set(followers)
+            note = _followers_note(followers)
+    if changed or note:
+        # A followers-only change still writes a history row, carrying the new list as its reason.
+        _save(problem, by, note, update_fields=changed or ["title"])
     return problem
 
 
