@@ -1,0 +1,80 @@
+"""Latency of the pages and API lists people use most, over the demo county.
+
+    python manage.py demo --no-serve          # once: load the demo county
+    python bench/pages.py [--repeat 30]       # measure; prints a Markdown table
+
+Each URL is requested `--repeat` times in-process through Django's test client (full middleware,
+templates, database), after one warm-up request, as the role that uses it. Reported: median and
+95th percentile wall time, and the number of SQL queries per request. Run it against PostgreSQL
+by setting DATABASE_URL, as in production.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cppcc.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from cppcc.models import User  # noqa: E402
+
+PAGES = [
+    ("office", "/reports/office/"),
+    ("office", "/members/"),
+    ("office", "/members/?q=zhang"),
+    ("office", "/studios/"),
+    ("office", "/api/v1/members/"),
+    ("office", "/api/v1/studios/"),
+    ("leader", "/reports/dashboard/"),
+    ("town", "/reports/town/"),
+    ("member", "/portal/"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    clients = {}
+    rows = []
+    for username, url in PAGES:
+        if username not in clients:
+            client = Client()
+            client.force_login(User.objects.get(username=username))
+            clients[username] = client
+        client = clients[username]
+        first = client.get(url)
+        if first.status_code != 200:
+            raise SystemExit(
+                f"{url} as {username} answered {first.status_code}; load the demo first"
+            )
+        timings = []
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+        reset_queries()
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
+        rows.append((username, url, statistics.median(timings), p95, len(queries) / args.repeat))
+    engine = connection.vendor
+    print(f"| role | URL | median ms | p95 ms | queries |  ({engine}, {args.repeat} requests each)")
+    print("|---|---|---:|---:|---:|")
+    for username, url, median, p95, q in rows:
+        print(f"| {username} | `{url}` | {median:.1f} | {p95:.1f} | {q:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

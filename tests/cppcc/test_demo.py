@@ -1,0 +1,69 @@
+"""`manage.py demo` loads a believable county through the services, once: a second run changes
+nothing. It is also the widest smoke test of the services."""
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from cppcc.demo import DEMO_PASSWORD
+from cppcc.models import User
+from cppcc.roles import Role, roles_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"cppcc", "members", "studios", "proposals"}
+        and not model._meta.label.endswith("Notification")
+    }
+
+
+def test_demo_loads_the_county_once_and_a_second_run_changes_nothing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", no_serve=True)
+    first = row_counts()
+    call_command("demo", no_serve=True)
+    assert row_counts() == first
+
+    from members.models import Member, PartyAffiliation
+    from studios.models import Studio, Town
+
+    active = Member.objects.active()
+    assert active.count() == 365
+    cpc_share = active.filter(party=PartyAffiliation.CPC).count() / 365
+    assert 0.25 <= cpc_share <= 0.42
+    assert Town.objects.count() >= 18
+    assert Town.objects.filter(name="古南街道").exists()
+    assert Studio.objects.filter(kind="town").count() == Town.objects.count()
+
+
+@pytest.mark.parametrize(
+    "username,role",
+    [
+        ("admin", Role.ADMIN),
+        ("office", Role.OFFICE),
+        ("town", Role.TOWN),
+        ("member", Role.MEMBER),
+        ("unit", Role.UNIT),
+        ("leader", Role.LEADER),
+    ],
+)
+def test_demo_logins_use_the_demo_password_and_hold_their_role(
+    django_db_blocker, username, role, settings
+):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", no_serve=True)
+    user = authenticate(None, username=username, password=DEMO_PASSWORD)
+    assert user is not None
+    assert role in roles_of(user)
+    if role == Role.MEMBER:
+        assert user.member.studio_memberships.filter(
+            studio__town__name="古南街道", end_on__isnull=True
+        ).exists()
+    if role == Role.TOWN:
+        assert user.town.name == "古南街道"
+    assert User.objects.filter(username=username).count() == 1
