@@ -108,7 +108,7 @@ def set_united_front_officer(town: Town, member: Member | None, *, by) -> Town:
     """The officer must sit in the town's studio. The town studio's Party group is led by the
     officer, so when it exists its leadership moves with the office (and is refused, undoing
     both, when the new officer cannot lead it)."""
-    town = Town.objects.select_for_update().get(pk=town.pk)
+    town = Town.objects.select_for_update(of=("self",)).get(pk=town.pk)
     if member is not None:
         studio = Studio.objects.filter(town=town, kind=StudioKind.TOWN).first()
         if studio is None:
@@ -190,7 +190,7 @@ def create_studio(data: Mapping, *, by) -> Studio:
 
 @transaction.atomic
 def update_studio(studio: Studio, data: Mapping, *, by) -> Studio:
-    studio = Studio.objects.select_for_update().get(pk=studio.pk)
+    studio = Studio.objects.select_for_update(of=("self",)).get(pk=studio.pk)
     old_kind = studio.kind
     changed = _apply(studio, data, STUDIO_FIELDS)
     # The kind is copied onto every membership (is_town_studio, role); changing it under
@@ -259,7 +259,7 @@ def assign_members(
     ids = [m.pk for m in members]
     # Locks the members' current memberships so two clerks moving the same member serialise.
     current = list(
-        StudioMembership.objects.select_for_update()
+        StudioMembership.objects.select_for_update(of=("self",))
         .filter(member_id__in=ids, end_on__isnull=True)
         .select_related("studio", "studio__town", "member")
     )
@@ -308,7 +308,7 @@ def end_membership(
     membership: StudioMembership, *, by, on: datetime.date | None = None
 ) -> StudioMembership:
     membership = (
-        StudioMembership.objects.select_for_update()
+        StudioMembership.objects.select_for_update(of=("self",))
         .select_related("studio", "studio__town", "member")
         .get(pk=membership.pk)
     )
@@ -375,7 +375,7 @@ def create_party_group(
 @transaction.atomic
 def change_party_group_leader(group: PartyGroup, leader: Member, *, by) -> PartyGroup:
     group = (
-        PartyGroup.objects.select_for_update()
+        PartyGroup.objects.select_for_update(of=("self",))
         .select_related("studio", "studio__town")
         .get(pk=group.pk)
     )
@@ -536,7 +536,11 @@ def update_activity(
     by,
 ) -> Activity:
     """Changes an activity; a given attendance replaces the recorded one."""
-    activity = Activity.objects.select_for_update().select_related("studio").get(pk=activity.pk)
+    activity = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("studio")
+        .get(pk=activity.pk)
+    )
     changed = _apply(activity, data, ACTIVITY_FIELDS)
     clean = _check_activity(activity, attendance or {})
     if changed:
@@ -611,7 +615,7 @@ def update_problem(
     problem: Problem, data: Mapping, followers: Iterable[Member] | None = None, *, by
 ) -> Problem:
     problem = (
-        Problem.objects.select_for_update()
+        Problem.objects.select_for_update(of=("self",))
         .select_related("studio", "studio__town")
         .get(pk=problem.pk)
     )
@@ -703,7 +707,7 @@ def create_honorary_head(data: Mapping, *, by) -> HonoraryVillageHead:
 
 @transaction.atomic
 def update_honorary_head(head: HonoraryVillageHead, data: Mapping, *, by) -> HonoraryVillageHead:
-    head = HonoraryVillageHead.objects.select_for_update().get(pk=head.pk)
+    head = HonoraryVillageHead.objects.select_for_update(of=("self",)).get(pk=head.pk)
     changed = _apply(head, data, HEAD_FIELDS)
     _check_head(head)
     if changed:
