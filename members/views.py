@@ -143,7 +143,7 @@ def member_bulk(request):
         from studios.services import assign_members
 
         try:
-            assign_members(
+            changed = assign_members(
                 data["studio"], members, role=data["role"], term=data["term"], by=request.user
             )
         except WorkflowError as exc:
@@ -151,8 +151,8 @@ def member_bulk(request):
         else:
             messages.success(
                 request,
-                _("已将 %(n)d 名委员分配到%(studio)s。")
-                % {"n": len(members), "studio": data["studio"]},
+                _("已分配到%(studio)s：%(n)d 名委员有变动。")
+                % {"n": changed, "studio": data["studio"]},
             )
         return redirect(back)
     done, failed = 0, []
