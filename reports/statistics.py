@@ -3,6 +3,7 @@ these functions with a queryset already scoped to the viewer, so a number never 
 itself and nobody sees a figure built from records they may not see."""
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from members.models import MemberStatus, PartyAffiliation
 from studios.models import ActivityKind, ProblemStatus

@@ -148,3 +148,12 @@ def test_navigation_shows_only_what_the_role_may_use(client_for, cast):
 def test_home_redirects_to_login_when_logged_out(client, db):
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url == reverse("login")
+
+
+def test_empty_choice_in_selects_is_chinese(db):
+    from django import forms
+
+    from members.models import Member
+
+    field = forms.models.fields_for_model(Member, fields=["sector"])["sector"]
+    assert list(field.choices)[0][1] == "- 请选择 -"
