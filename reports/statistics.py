@@ -99,8 +99,10 @@ def problems_by_town(problems: QuerySet) -> list[dict]:
         )
         .order_by("studio__town__order")
     )
+    # Sector studios that sit in no town are grouped under one label.
+    sector = str(_("界别/行业工作室"))
     return [
-        {"name": r["studio__town__name"] or "—", "open": r["open"], "solved": r["solved"]}
+        {"name": r["studio__town__name"] or sector, "open": r["open"], "solved": r["solved"]}
         for r in rows
     ]
 
