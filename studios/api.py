@@ -203,7 +203,7 @@ class StudioViewSet(
 
     def get_queryset(self):
         return selectors.with_studio_counts(Studio.objects.visible_to(self.request.user)).order_by(
-            "kind", "town__order", "name"
+            "-kind", "town__order", "name"
         )
 
     def perform_create(self, serializer):

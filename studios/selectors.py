@@ -207,7 +207,10 @@ def portal_context(member, today: datetime.date | None = None) -> dict | None:
     if not memberships and not duties:
         return None
     studio_ids = [m.studio_id for m in memberships]
-    groups = list(party_groups_with_branch(PartyGroup.objects.filter(studio_id__in=studio_ids)))
+    groups = sorted(
+        party_groups_with_branch(PartyGroup.objects.filter(studio_id__in=studio_ids)),
+        key=lambda g: studio_ids.index(g.studio_id),  # the town studio's group first, as above
+    )
     upcoming = list(
         Activity.objects.filter(studio_id__in=studio_ids, date__gte=today)
         .select_related("studio")

@@ -116,8 +116,11 @@ def _editable_studio(request, pk) -> Studio:
 def studio_list(request):
     user = request.user
     year = timezone.localdate().year
-    qs = selectors.with_studio_counts(Studio.objects.visible_to(user), year).select_related(
-        "party_group", "party_group__leader"
+    # Town studios first ("town" sorts after "sector"), in the office's town order.
+    qs = (
+        selectors.with_studio_counts(Studio.objects.visible_to(user), year)
+        .select_related("party_group", "party_group__leader")
+        .order_by("-kind", "town__order", "name")
     )
     kind = request.GET.get("kind", "")
     if kind in StudioKind.values:
