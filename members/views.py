@@ -29,7 +29,7 @@ from cppcc.workflow import WorkflowError
 from . import importing, services, workflow
 from .filters import MemberFilter
 from .forms import BulkForm, ChangeRequestForm, ImportForm, LeaveForm, MemberForm, ReviewForm
-from .masking import mask_history, sensitive_values
+from .masking import mask_history, mask_mobile, sensitive_values
 from .models import ChangeRequestStatus, Member, MemberChangeRequest, MemberStatus
 from .selectors import can_manage_members, can_view_sensitive
 
@@ -390,8 +390,6 @@ def change_request_list(request):
             old = getattr(req.member, field, "")
             if field == "mobile":
                 # Reviewers compare masked numbers; the full one is on the audited detail page.
-                from .masking import mask_mobile
-
                 old, new = mask_mobile(old), mask_mobile(new)
             changes.append({"field": labels.get(field, field), "old": old, "new": new})
         rows.append((req, changes))

@@ -7,6 +7,7 @@ Moves:  member        在任 -> 退出 (leave)   退出 -> 在任 (return)
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -84,14 +85,11 @@ def change_request_approve(
         )
         try:
             services.apply_change_request(request_obj, by=by)
-        except Exception as exc:  # a value that no longer validates: refuse, roll back
-            from django.core.exceptions import ValidationError
-
-            if isinstance(exc, ValidationError):
-                raise WorkflowError(
-                    _("申请内容未通过校验：%(msg)s") % {"msg": "；".join(exc.messages)}
-                ) from exc
-            raise
+        except ValidationError as exc:
+            # A value that no longer validates (e.g. the mobile rules changed): refuse, roll back.
+            raise WorkflowError(
+                _("申请内容未通过校验：%(msg)s") % {"msg": "；".join(exc.messages)}
+            ) from exc
         _tell_member(request_obj, _("您的信息修改申请已通过"), note or _("修改已生效。"))
     return request_obj
 
