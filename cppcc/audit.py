@@ -41,6 +41,9 @@ def _label(model, field_name: str, value):
     except Exception:
         return field_name, value
     choices = dict(field.flatchoices) if getattr(field, "flatchoices", None) else {}
+    if isinstance(value, list):
+        # Many-to-many history gives a list of related rows, not one stored value.
+        return field.verbose_name, "、".join(str(v) for v in value)
     return field.verbose_name, choices.get(value, value)
 
 

@@ -268,38 +268,33 @@ def _town_studios(rng, towns, log) -> dict[int, Studio]:
 
 
 def _place_members(rng, towns, studios, term, log) -> None:
-    """Every active member not yet in a town studio gets one: 东溪镇 the seed's 12 (5 Party
-    members), the rest spread evenly, each town with Party members who can lead its group."""
-    pool = list(selectors.unassigned_members(term).order_by("pk"))
-    if not pool:
-        log("委员均已分配镇街工作室")
-        return
-    rng.shuffle(pool)
-    cpc = [m for m in pool if m.party == PartyAffiliation.CPC]
-    others = [m for m in pool if m.party != PartyAffiliation.CPC]
+    """Each town studio gets 5–12 members, as in seed 000 (东溪镇 the seed's 12 with 5 Party
+    members), with Party members enough to form its group. 20 towns × at most 12 seats cannot
+    hold all 365 members, so the rest stay unplaced and show on the studio list as
+    "未分配工作室的委员": the office's to-do, as it would be mid-allocation.
+    Only towns with no members yet are filled, so a second run changes nothing."""
     counts = dict(
         StudioMembership.objects.filter(is_town_studio=True, end_on__isnull=True, term=term)
         .values_list("studio__town_id")
         .annotate(n=Count("pk"))
     )
-    plan: dict[int, list[Member]] = {t.pk: [] for t in towns}
-    dongxi = next((t for t in towns if t.name == "东溪镇"), None)
-    if dongxi is not None and not counts.get(dongxi.pk):
-        plan[dongxi.pk] = [cpc.pop() for _ in range(min(5, len(cpc)))] + [
-            others.pop() for _ in range(min(7, len(others)))
-        ]
-    rest = [t for t in towns if t.pk not in counts and t is not dongxi] or [
-        t for t in towns if t is not dongxi
-    ]
-    # Party members first, round-robin, so every town has some; then everyone else.
-    for i, member in enumerate(cpc + others):
-        plan[rest[i % len(rest)].pk].append(member)
+    empty = [t for t in towns if not counts.get(t.pk)]
+    if not empty:
+        log("镇街工作室均已有委员")
+        return
+    pool = list(selectors.unassigned_members(term).order_by("pk"))
+    rng.shuffle(pool)
+    cpc = [m for m in pool if m.party == PartyAffiliation.CPC]
+    others = [m for m in pool if m.party != PartyAffiliation.CPC]
     placed = 0
-    for town in towns:
-        if plan[town.pk]:
+    for town in empty:
+        size, party = (12, 5) if town.name == "东溪镇" else (rng.randint(9, 12), rng.randint(3, 5))
+        chosen = [cpc.pop() for _ in range(min(party, len(cpc)))]
+        chosen += [others.pop() for _ in range(min(size - len(chosen), len(others)))]
+        if chosen:
             placed += services.assign_members(
                 studios[town.pk],
-                plan[town.pk],
+                chosen,
                 role=MembershipRole.MEMBER,
                 term=term,
                 by=None,

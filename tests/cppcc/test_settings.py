@@ -17,6 +17,8 @@ CLEAN = {
         "SECRET_KEY",
         "ALLOWED_HOSTS",
         "DJANGO_SETTINGS_MODULE",
+        # Set by the browser tests' conftest for Playwright; not part of any deployment.
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
 }
 PRODUCTION = {
