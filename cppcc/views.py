@@ -1,6 +1,8 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 from .navigation import registry
 from .notifications import mark_read
 from .roles import HOME_PRIORITY, Role, has_role, roles_of
+from .workflow import WorkflowError
 
 # Landing page of each role, as a URL name; the first role in HOME_PRIORITY a person holds wins.
 HOME_URLS = {
@@ -33,6 +36,37 @@ class RoleRequiredMixin(LoginRequiredMixin):
         if request.user.is_authenticated and not has_role(request.user, *self.roles):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def form_flow(
+    request,
+    form,
+    action: Callable[[dict], object],
+    *,
+    success: str | Callable[[object], str],
+    redirect_to: object | Callable[[object], object],
+) -> HttpResponse | None:
+    """The write half of a form page: on a valid POST, calls `action(form.cleaned_data)` (one
+    service or workflow function), adds the success message and returns the redirect.
+
+    Returns None when the page is to be shown (again) with the form: a GET, an invalid form, or
+    a refused write. This is the one place where a refusal becomes a form error: a WorkflowError
+    becomes a non-field error with its Chinese message; a ValidationError (members' services
+    validate the model) keeps its field errors on their fields. `success` and `redirect_to` may
+    be callables taking what the action returned (e.g. the new record).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except WorkflowError as exc:
+        form.add_error(None, exc.message)
+        return None
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
 
 
 def home_url_for(user) -> str:

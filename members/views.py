@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
 from cppcc.roles import Role, has_role, is_staff_like
+from cppcc.views import form_flow
 from cppcc.workflow import WorkflowError
 
 from . import importing, services, workflow
@@ -218,52 +219,41 @@ def member_reveal(request, pk: int):
 @manager_required
 def member_create(request):
     form = MemberForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.save_member(
-                form.instance, by=request.user, terms=form.cleaned_data["terms"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("已添加委员 %(name)s。") % {"name": member.name})
-            return redirect(member)
-    return render(request, "members/form.html", {"form": form, "member": None})
+    return form_flow(
+        request,
+        form,
+        lambda data: services.save_member(form.instance, by=request.user, terms=data["terms"]),
+        success=lambda member: _("已添加委员 %(name)s。") % {"name": member.name},
+        redirect_to=lambda member: member,
+    ) or render(request, "members/form.html", {"form": form, "member": None})
 
 
 @manager_required
 def member_edit(request, pk: int):
     member = _visible_member(request, pk)
     form = MemberForm(request.POST or None, request.FILES or None, instance=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_member(form.instance, by=request.user, terms=form.cleaned_data["terms"])
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(member)
-    return _no_store(render(request, "members/form.html", {"form": form, "member": member}))
+    return form_flow(
+        request,
+        form,
+        lambda data: services.save_member(form.instance, by=request.user, terms=data["terms"]),
+        success=_("已保存。"),
+        redirect_to=member,
+    ) or _no_store(render(request, "members/form.html", {"form": form, "member": member}))
 
 
 @manager_required
 def member_leave(request, pk: int):
     member = _visible_member(request, pk)
     form = LeaveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.member_leave(
-                member,
-                on=form.cleaned_data["left_on"],
-                reason=form.cleaned_data["left_reason"],
-                by=request.user,
-            )
-        except WorkflowError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("%(name)s 已办理退出。") % {"name": member.name})
-            return redirect(member)
-    return render(request, "members/leave.html", {"form": form, "member": member})
+    return form_flow(
+        request,
+        form,
+        lambda data: workflow.member_leave(
+            member, on=data["left_on"], reason=data["left_reason"], by=request.user
+        ),
+        success=_("%(name)s 已办理退出。") % {"name": member.name},
+        redirect_to=member,
+    ) or render(request, "members/leave.html", {"form": form, "member": member})
 
 
 @manager_required
@@ -279,12 +269,11 @@ def member_return(request, pk: int):
     return redirect(member)
 
 
-@manager_required
-@require_POST
-def member_create_login(request, pk: int):
+def _login_password(request, pk: int, make_login, *, created: bool) -> HttpResponse:
+    """Shows a new login's password once; `make_login` returns (user, password)."""
     member = _visible_member(request, pk)
     try:
-        user, password = services.create_login(member, by=request.user)
+        user, password = make_login(member, by=request.user)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect(member)
@@ -292,27 +281,21 @@ def member_create_login(request, pk: int):
         render(
             request,
             "members/login_password.html",
-            {"member": member, "login": user, "password": password, "created": True},
+            {"member": member, "login": user, "password": password, "created": created},
         )
     )
+
+
+@manager_required
+@require_POST
+def member_create_login(request, pk: int):
+    return _login_password(request, pk, services.create_login, created=True)
 
 
 @manager_required
 @require_POST
 def member_reset_password(request, pk: int):
-    member = _visible_member(request, pk)
-    try:
-        user, password = services.reset_login_password(member, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect(member)
-    return _no_store(
-        render(
-            request,
-            "members/login_password.html",
-            {"member": member, "login": user, "password": password, "created": False},
-        )
-    )
+    return _login_password(request, pk, services.reset_login_password, created=False)
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -447,16 +430,18 @@ def my_change_request(request):
     initial = {f: getattr(member, f) for f in ("employer", "job_title", "expertise", "wishes")}
     form = ChangeRequestForm(request.POST or None, initial=initial, member=member)
     pending = member.change_requests.filter(status=ChangeRequestStatus.PENDING).first()
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                services.submit_change_request(member, form.changes(member), by=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("修改申请已提交，机关审核通过后生效。"))
-            return redirect("portal")
-    return render(
+
+    def submit(data):
+        with transaction.atomic():
+            services.submit_change_request(member, form.changes(member), by=request.user)
+
+    return form_flow(
+        request,
+        form,
+        submit,
+        success=_("修改申请已提交，机关审核通过后生效。"),
+        redirect_to="portal",
+    ) or render(
         request,
         "portal/members_change_request.html",
         {"form": form, "member": member, "pending": pending},

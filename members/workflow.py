@@ -67,22 +67,28 @@ def _tell_member(request_obj: MemberChangeRequest, title: str, body: str) -> Non
         notify(user, title, body, reverse("portal"))
 
 
+def _close_review(
+    request_obj: MemberChangeRequest, *, to: str, by, note: str
+) -> MemberChangeRequest:
+    return transition(
+        request_obj,
+        field="status",
+        allowed_from=[ChangeRequestStatus.PENDING],
+        to=to,
+        by=by,
+        note=note,
+        updates={"reviewed_by": by, "reviewed_at": timezone.now(), "review_note": note[:200]},
+        conflict_message=_("该申请已被审核，请刷新后查看。"),
+    )
+
+
 def change_request_approve(
     request_obj: MemberChangeRequest, *, by, note: str = ""
 ) -> MemberChangeRequest:
     """Approves a member's correction and applies it to their record in the same transaction;
     of two reviewers clicking at once only the first wins (the second gets ConflictError)."""
     with transaction.atomic():
-        transition(
-            request_obj,
-            field="status",
-            allowed_from=[ChangeRequestStatus.PENDING],
-            to=ChangeRequestStatus.APPROVED,
-            by=by,
-            note=note,
-            updates={"reviewed_by": by, "reviewed_at": timezone.now(), "review_note": note[:200]},
-            conflict_message=_("该申请已被审核，请刷新后查看。"),
-        )
+        _close_review(request_obj, to=ChangeRequestStatus.APPROVED, by=by, note=note)
         try:
             services.apply_change_request(request_obj, by=by)
         except ValidationError as exc:
@@ -101,15 +107,6 @@ def change_request_reject(
     if not note:
         raise WorkflowError(_("退回时请填写审核意见。"))
     with transaction.atomic():
-        transition(
-            request_obj,
-            field="status",
-            allowed_from=[ChangeRequestStatus.PENDING],
-            to=ChangeRequestStatus.REJECTED,
-            by=by,
-            note=note,
-            updates={"reviewed_by": by, "reviewed_at": timezone.now(), "review_note": note[:200]},
-            conflict_message=_("该申请已被审核，请刷新后查看。"),
-        )
+        _close_review(request_obj, to=ChangeRequestStatus.REJECTED, by=by, note=note)
         _tell_member(request_obj, _("您的信息修改申请已退回"), note)
     return request_obj

@@ -54,6 +54,16 @@ class MemberBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "party", "party_display"]
 
 
+def _writable_studio(user, studio) -> Studio:
+    """The studio a new record goes into: one the person sees (else a 400 on `studio`) and may
+    write to (else 403)."""
+    visible = Studio.objects.visible_to(user).filter(pk=studio.pk).first()
+    if visible is None:
+        raise serializers.ValidationError({"studio": "未找到该工作室。"})
+    selectors.require_edit(user, visible.town_id)
+    return visible
+
+
 # --- towns -----------------------------------------------------------------------------------
 
 
@@ -338,10 +348,7 @@ class PartyGroupViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        studio = Studio.objects.visible_to(self.request.user).filter(pk=data["studio"].pk).first()
-        if studio is None:
-            raise serializers.ValidationError({"studio": "未找到该工作室。"})
-        selectors.require_edit(self.request.user, studio.town_id)
+        studio = _writable_studio(self.request.user, data["studio"])
         serializer.instance = services.create_party_group(
             studio,
             data["leader"],
@@ -495,16 +502,9 @@ class ActivityViewSet(
             .order_by("-date", "-id")
         )
 
-    def _studio(self, studio):
-        visible = Studio.objects.visible_to(self.request.user).filter(pk=studio.pk).first()
-        if visible is None:
-            raise serializers.ValidationError({"studio": "未找到该工作室。"})
-        selectors.require_edit(self.request.user, visible.town_id)
-        return visible
-
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        studio = self._studio(data.pop("studio"))
+        studio = _writable_studio(self.request.user, data.pop("studio"))
         marks = _marks(data.pop("attendance_input", []))
         serializer.instance = services.record_activity(studio, data, marks, by=self.request.user)
 
@@ -624,12 +624,7 @@ class ProblemViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        studio = (
-            Studio.objects.visible_to(self.request.user).filter(pk=data.pop("studio").pk).first()
-        )
-        if studio is None:
-            raise serializers.ValidationError({"studio": "未找到该工作室。"})
-        selectors.require_edit(self.request.user, studio.town_id)
+        studio = _writable_studio(self.request.user, data.pop("studio"))
         followers = data.pop("followers", [])
         serializer.instance = services.create_problem(studio, data, followers, by=self.request.user)
 

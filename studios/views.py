@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
 from cppcc.roles import can_edit_county, clerk_town_id, is_countywide, is_staff_like
+from cppcc.views import form_flow
 from cppcc.workflow import WorkflowError
 from members.models import Member
 
@@ -78,10 +79,6 @@ def office_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _fail(form, exc: WorkflowError):
-    form.add_error(None, exc.message)
 
 
 def _form_page(
@@ -216,15 +213,13 @@ def studio_detail(request, pk):
 @office_required
 def studio_create(request):
     form = StudioForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            studio = services.create_studio(form.cleaned_data, by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已创建工作室“%(name)s”。") % {"name": studio.name})
-            return redirect(studio)
-    return _form_page(request, form, title=_("新建委员工作室"), back="studios:list")
+    return form_flow(
+        request,
+        form,
+        lambda data: services.create_studio(data, by=request.user),
+        success=lambda studio: _("已创建工作室“%(name)s”。") % {"name": studio.name},
+        redirect_to=lambda studio: studio,
+    ) or _form_page(request, form, title=_("新建委员工作室"), back="studios:list")
 
 
 @staff_required
@@ -232,15 +227,13 @@ def studio_edit(request, pk):
     studio = _editable_studio(request, pk)
     clerk = not can_edit_county(request.user)
     form = StudioForm(request.POST or None, instance=studio, user=request.user, clerk=clerk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_studio(studio, form.cleaned_data, by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(studio)
-    return _form_page(
+    return form_flow(
+        request,
+        form,
+        lambda data: services.update_studio(studio, data, by=request.user),
+        success=_("已保存。"),
+        redirect_to=studio,
+    ) or _form_page(
         request, form, title=_("编辑工作室"), back=studio.get_absolute_url(), studio=studio
     )
 
@@ -274,19 +267,19 @@ def assign(request):
     form = AssignMembersForm(
         request.POST or None, studios=studios, members=members, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            n = services.assign_members(
-                data["studio"], data["members"], role=data["role"], term=data["term"], by=user
-            )
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(
-                request, _("已分配 %(n)d 名委员到%(studio)s。") % {"n": n, "studio": data["studio"]}
-            )
-            return redirect(data["studio"])
+    done = form_flow(
+        request,
+        form,
+        lambda data: services.assign_members(
+            data["studio"], data["members"], role=data["role"], term=data["term"], by=user
+        ),
+        success=lambda n: (
+            _("已分配 %(n)d 名委员到%(studio)s。") % {"n": n, "studio": form.cleaned_data["studio"]}
+        ),
+        redirect_to=lambda n: form.cleaned_data["studio"],
+    )
+    if done:
+        return done
     current = dict(
         StudioMembership.objects.filter(
             is_town_studio=True, end_on__isnull=True, member__in=members
@@ -331,21 +324,26 @@ def activity_create(request, pk):
     data = request.POST or None
     form = ActivityForm(data, request.FILES or None)
     attendance = AttendanceForm(data, memberships=memberships, prefix="a")
-    if request.method == "POST" and form.is_valid() and attendance.is_valid():
-        fields = form.cleaned_data
+
+    def record(fields):
         marks = attendance.attendance()
         # A planned activity (date still ahead) is saved without attendance.
         if fields["date"] > timezone.localdate():
             marks = {}
-        try:
-            activity = services.record_activity(
-                studio, fields, marks, fields.get("files") or [], by=request.user
-            )
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已录入活动“%(title)s”。") % {"title": activity.title})
-            return redirect(activity)
+        return services.record_activity(
+            studio, fields, marks, fields.get("files") or [], by=request.user
+        )
+
+    # Both forms must be valid; an unbound attendance form (a GET) is not.
+    done = attendance.is_valid() and form_flow(
+        request,
+        form,
+        record,
+        success=lambda activity: _("已录入活动“%(title)s”。") % {"title": activity.title},
+        redirect_to=lambda activity: activity,
+    )
+    if done:
+        return done
     return render(
         request,
         "studios/activity_form.html",
@@ -365,18 +363,18 @@ def activity_edit(request, pk):
     data = request.POST or None
     form = ActivityForm(data, request.FILES or None, instance=activity)
     attendance = AttendanceForm(data, memberships=memberships, initial_status=recorded, prefix="a")
-    if request.method == "POST" and form.is_valid() and attendance.is_valid():
-        fields = form.cleaned_data
+
+    def update(fields):
         marks = attendance.attendance() if fields["date"] <= timezone.localdate() else {}
-        try:
-            services.update_activity(
-                activity, fields, marks, fields.get("files") or [], by=request.user
-            )
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(activity)
+        services.update_activity(
+            activity, fields, marks, fields.get("files") or [], by=request.user
+        )
+
+    done = attendance.is_valid() and form_flow(
+        request, form, update, success=_("已保存。"), redirect_to=activity
+    )
+    if done:
+        return done
     return render(
         request,
         "studios/activity_form.html",
@@ -450,16 +448,13 @@ def problem_list(request):
 def problem_create(request, pk):
     studio = _editable_studio(request, pk)
     form = ProblemForm(request.POST or None, studio=studio)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            problem = services.create_problem(studio, data, data["followers"], by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已登记民生问题。"))
-            return redirect(problem)
-    return _form_page(
+    return form_flow(
+        request,
+        form,
+        lambda data: services.create_problem(studio, data, data["followers"], by=request.user),
+        success=_("已登记民生问题。"),
+        redirect_to=lambda problem: problem,
+    ) or _form_page(
         request, form, title=_("登记民生问题"), back=studio.get_absolute_url(), studio=studio
     )
 
@@ -471,16 +466,13 @@ def problem_edit(request, pk):
     )
     selectors.require_edit(request.user, problem.studio.town_id)
     form = ProblemForm(request.POST or None, instance=problem, studio=problem.studio)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_problem(problem, data, data["followers"], by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(problem)
-    return _form_page(
+    return form_flow(
+        request,
+        form,
+        lambda data: services.update_problem(problem, data, data["followers"], by=request.user),
+        success=_("已保存。"),
+        redirect_to=problem,
+    ) or _form_page(
         request,
         form,
         title=_("编辑民生问题"),
@@ -541,20 +533,15 @@ def problem_take(request, pk):
 def problem_solve(request, pk):
     problem = _editable_problem(request, pk)
     form = SolveForm(request.POST)
-    if form.is_valid():
-        try:
-            workflow.problem_solve(
-                problem,
-                solved_on=form.cleaned_data["solved_on"],
-                resolution=form.cleaned_data["resolution"],
-                by=request.user,
-            )
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已标记为已解决。"))
-            return redirect(problem)
-    return _problem_page(request, problem, solve_form=form, status=400)
+    return form_flow(
+        request,
+        form,
+        lambda data: workflow.problem_solve(
+            problem, solved_on=data["solved_on"], resolution=data["resolution"], by=request.user
+        ),
+        success=_("已标记为已解决。"),
+        redirect_to=problem,
+    ) or _problem_page(request, problem, solve_form=form, status=400)
 
 
 @staff_required
@@ -562,15 +549,13 @@ def problem_solve(request, pk):
 def problem_reopen(request, pk):
     problem = _editable_problem(request, pk)
     form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            workflow.problem_reopen(problem, reason=form.cleaned_data["reason"], by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已重新办理。"))
-            return redirect(problem)
-    return _problem_page(request, problem, reopen_form=form, status=400)
+    return form_flow(
+        request,
+        form,
+        lambda data: workflow.problem_reopen(problem, reason=data["reason"], by=request.user),
+        success=_("已重新办理。"),
+        redirect_to=problem,
+    ) or _problem_page(request, problem, reopen_form=form, status=400)
 
 
 # --- duty rota, honorary heads, Party group --------------------------------------------------
@@ -580,17 +565,17 @@ def problem_reopen(request, pk):
 def duty(request, pk):
     studio = _editable_studio(request, pk)
     form = DutyForm(request.POST or None, studio=studio)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.assign_duty(
-                studio, data["member"], data["date"], note=data["note"], by=request.user
-            )
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已排班。"))
-            return redirect("studios:duty", pk=studio.pk)
+    done = form_flow(
+        request,
+        form,
+        lambda data: services.assign_duty(
+            studio, data["member"], data["date"], note=data["note"], by=request.user
+        ),
+        success=_("已排班。"),
+        redirect_to=reverse("studios:duty", kwargs={"pk": studio.pk}),
+    )
+    if done:
+        return done
     shifts = DutyShift.objects.filter(studio=studio, date__gte=timezone.localdate()).select_related(
         "member"
     )
@@ -621,15 +606,13 @@ def duty_remove(request, pk):
 def head_create(request, pk):
     studio = _editable_studio(request, pk)
     form = HonoraryHeadForm(request.POST or None, studio=studio)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_honorary_head(form.cleaned_data, by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已登记名誉村主任。"))
-            return redirect(studio)
-    return _form_page(
+    return form_flow(
+        request,
+        form,
+        lambda data: services.create_honorary_head(data, by=request.user),
+        success=_("已登记名誉村主任。"),
+        redirect_to=studio,
+    ) or _form_page(
         request, form, title=_("登记名誉村主任"), back=studio.get_absolute_url(), studio=studio
     )
 
@@ -639,15 +622,13 @@ def head_edit(request, pk, head_pk):
     studio = _editable_studio(request, pk)
     head = get_object_or_404(HonoraryVillageHead.objects.visible_to(request.user), pk=head_pk)
     form = HonoraryHeadForm(request.POST or None, instance=head, studio=studio)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_honorary_head(head, form.cleaned_data, by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(studio)
-    return _form_page(
+    return form_flow(
+        request,
+        form,
+        lambda data: services.update_honorary_head(head, data, by=request.user),
+        success=_("已保存。"),
+        redirect_to=studio,
+    ) or _form_page(
         request, form, title=_("编辑名誉村主任"), back=studio.get_absolute_url(), studio=studio
     )
 
@@ -667,24 +648,22 @@ def party_group(request, pk):
             else studio.town and studio.town.united_front_officer_id
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if group is None:
-                services.create_party_group(
-                    studio,
-                    data["leader"],
-                    name=data.get("name", ""),
-                    founded_on=data.get("founded_on"),
-                    by=request.user,
-                )
-            else:
-                services.change_party_group_leader(group, data["leader"], by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
+
+    def save(data):
+        if group is None:
+            services.create_party_group(
+                studio,
+                data["leader"],
+                name=data.get("name", ""),
+                founded_on=data.get("founded_on"),
+                by=request.user,
+            )
         else:
-            messages.success(request, _("党小组已保存。"))
-            return redirect(studio)
+            services.change_party_group_leader(group, data["leader"], by=request.user)
+
+    done = form_flow(request, form, save, success=_("党小组已保存。"), redirect_to=studio)
+    if done:
+        return done
     title = _("成立党小组") if group is None else _("更换党小组组长")
     return _form_page(request, form, title=title, back=studio.get_absolute_url(), studio=studio)
 
@@ -714,30 +693,26 @@ def town_list(request):
 @office_required
 def town_create(request):
     form = TownForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_town(form.cleaned_data, by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已添加镇街。"))
-            return redirect("studios:towns")
-    return _form_page(request, form, title=_("添加镇街"), back="studios:towns")
+    return form_flow(
+        request,
+        form,
+        lambda data: services.create_town(data, by=request.user),
+        success=_("已添加镇街。"),
+        redirect_to="studios:towns",
+    ) or _form_page(request, form, title=_("添加镇街"), back="studios:towns")
 
 
 @office_required
 def town_edit(request, pk):
     town = get_object_or_404(Town.objects.visible_to(request.user), pk=pk)
     form = TownForm(request.POST or None, instance=town)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_town(town, form.cleaned_data, by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("studios:towns")
-    return _form_page(request, form, title=_("编辑镇街"), back="studios:towns")
+    return form_flow(
+        request,
+        form,
+        lambda data: services.update_town(town, data, by=request.user),
+        success=_("已保存。"),
+        redirect_to="studios:towns",
+    ) or _form_page(request, form, title=_("编辑镇街"), back="studios:towns")
 
 
 @staff_required
@@ -745,15 +720,13 @@ def village_create(request, pk):
     town = get_object_or_404(Town.objects.visible_to(request.user), pk=pk)
     selectors.require_edit(request.user, town.pk)
     form = VillageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_village(town, form.cleaned_data, by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已添加村/社区。"))
-            return redirect("studios:towns")
-    return _form_page(
+    return form_flow(
+        request,
+        form,
+        lambda data: services.create_village(town, data, by=request.user),
+        success=_("已添加村/社区。"),
+        redirect_to="studios:towns",
+    ) or _form_page(
         request, form, title=_("添加村/社区：%(town)s") % {"town": town.name}, back="studios:towns"
     )
 
@@ -765,15 +738,13 @@ def town_officer(request, pk):
     form = OfficerForm(
         request.POST or None, town=town, initial={"member": town.united_front_officer_id}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_united_front_officer(town, form.cleaned_data["member"], by=request.user)
-        except WorkflowError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已设置统战委员。"))
-            return redirect("studios:towns")
-    return _form_page(
+    return form_flow(
+        request,
+        form,
+        lambda data: services.set_united_front_officer(town, data["member"], by=request.user),
+        success=_("已设置统战委员。"),
+        redirect_to="studios:towns",
+    ) or _form_page(
         request, form, title=_("设置统战委员：%(town)s") % {"town": town.name}, back="studios:towns"
     )
 
@@ -797,45 +768,26 @@ def contact_list(request):
     if request.method == "POST" and editable:
         if request.POST.get("form") == "pair":
             pair_form = ContactPairForm(request.POST, members=Member.objects.visible_to(user))
-            if pair_form.is_valid():
-                data = pair_form.cleaned_data
-                term = selectors.current_term()
-                try:
-                    _require_contact_edit(user, data["party_member"])
-                    if term is None:
-                        raise WorkflowError(_("尚未设置本届届次。"))
-                    services.create_contact_pair(
-                        data["party_member"],
-                        data["non_party_member"],
-                        term=term,
-                        since=data["since"],
-                        by=user,
-                    )
-                except WorkflowError as exc:
-                    _fail(pair_form, exc)
-                else:
-                    messages.success(request, _("已建立联系对子。"))
-                    return redirect("studios:contacts")
+            done = form_flow(
+                request,
+                pair_form,
+                lambda data: _create_contact_pair(user, data),
+                success=_("已建立联系对子。"),
+                redirect_to="studios:contacts",
+            )
         else:
             record_form = ContactRecordForm(
                 request.POST, pairs=ContactPair.objects.visible_to(user)
             )
-            if record_form.is_valid():
-                data = record_form.cleaned_data
-                try:
-                    _require_contact_edit(user, data["pair"].party_member)
-                    services.add_contact_record(
-                        data["pair"],
-                        date=data["date"],
-                        way=data["way"],
-                        content=data["content"],
-                        by=user,
-                    )
-                except WorkflowError as exc:
-                    _fail(record_form, exc)
-                else:
-                    messages.success(request, _("已记录联系情况。"))
-                    return redirect("studios:contacts")
+            done = form_flow(
+                request,
+                record_form,
+                lambda data: _add_contact_record(user, data),
+                success=_("已记录联系情况。"),
+                redirect_to="studios:contacts",
+            )
+        if done:
+            return done
     page = Paginator(pairs, 50).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
@@ -844,6 +796,23 @@ def contact_list(request):
         "editable": editable,
     }
     return render(request, "studios/contact_list.html", context)
+
+
+def _create_contact_pair(user, data) -> None:
+    term = selectors.current_term()
+    _require_contact_edit(user, data["party_member"])
+    if term is None:
+        raise WorkflowError(_("尚未设置本届届次。"))
+    services.create_contact_pair(
+        data["party_member"], data["non_party_member"], term=term, since=data["since"], by=user
+    )
+
+
+def _add_contact_record(user, data) -> None:
+    _require_contact_edit(user, data["pair"].party_member)
+    services.add_contact_record(
+        data["pair"], date=data["date"], way=data["way"], content=data["content"], by=user
+    )
 
 
 def _require_contact_edit(user, party_member) -> None:
