@@ -4,6 +4,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class HistoryIPAddress(models.Model):
@@ -45,6 +46,12 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
+    )
+
+    # Role grants are group changes, so the groups are kept in the history too; the password
+    # hash never is.
+    history = HistoricalRecords(
+        bases=[HistoryIPAddress], excluded_fields=["password", "last_login"], m2m_fields=["groups"]
     )
 
     class Meta:

@@ -109,3 +109,12 @@ def test_a_change_through_a_request_records_the_user_and_the_address(
     record = problem.history.first()
     assert record.history_user == office_user
     assert record.history_ip == "10.1.2.3"
+
+
+def test_granting_a_role_is_kept_in_the_users_history_without_the_password(office_user):
+    from cppcc.roles import Role, grant_role
+
+    grant_role(office_user, Role.LEADER)
+    latest = office_user.history.first()
+    assert set(latest.groups.values_list("group__name", flat=True)) >= {"office", "leader"}
+    assert not hasattr(latest, "password")
