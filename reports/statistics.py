@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from members.models import MemberStatus, PartyAffiliation
+from members.services import counts_by_party, counts_by_sector
 from studios.models import ActivityKind, ProblemStatus
 
 
@@ -24,20 +25,18 @@ def member_totals(members: QuerySet) -> dict:
 
 
 def members_by_sector(members: QuerySet) -> list[dict]:
-    """[{"name": sector, "count": n}] for active members, largest first."""
-    rows = (
-        active_members(members)
-        .values("sector__name", "sector__order")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "sector__order")
+    """[{"name": sector, "count": n}] for active members, largest first. Counted by the same
+    function as the member list's sidebar (which cannot import reports), so they agree."""
+    rows = counts_by_sector(active_members(members))
+    return sorted(
+        ({"name": r["sector__name"], "count": r["n"]} for r in rows), key=lambda r: -r["count"]
     )
-    return [{"name": r["sector__name"], "count": r["count"]} for r in rows]
 
 
 def members_by_party(members: QuerySet) -> list[dict]:
-    labels = dict(PartyAffiliation.choices)
-    rows = active_members(members).values("party").annotate(count=Count("pk")).order_by("-count")
-    return [{"name": str(labels.get(r["party"], r["party"])), "count": r["count"]} for r in rows]
+    return [
+        {"name": str(r["party"]), "count": r["n"]} for r in counts_by_party(active_members(members))
+    ]
 
 
 def studio_totals(studios: QuerySet) -> dict:
