@@ -23,6 +23,7 @@ from members.models import Member, Term
 
 from . import selectors, services, workflow
 from .models import (
+    SIX_HAS_FIELDS,
     Activity,
     ActivityAttendance,
     ActivityKind,
@@ -146,18 +147,7 @@ class StudioSerializer(serializers.ModelSerializer):
             "level",
             "city_level_named_on",
             "founded_on",
-            "has_venue",
-            "has_sign",
-            "has_rules",
-            "has_process",
-            "has_activities",
-            "has_results",
-            "venue_evidence",
-            "sign_evidence",
-            "rules_evidence",
-            "process_evidence",
-            "activities_evidence",
-            "results_evidence",
+            *SIX_HAS_FIELDS,
             "six_has_met",
             "member_count",
             "core_count",

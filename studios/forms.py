@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Member, PartyAffiliation
 
 from .models import (
+    SIX_HAS_FIELDS,
     Activity,
     ActivityKind,
     Attendance,
@@ -58,18 +59,7 @@ class StudioForm(ServiceModelForm):
             "city_level_named_on",
             "founded_on",
             "leader",
-            "has_venue",
-            "venue_evidence",
-            "has_sign",
-            "sign_evidence",
-            "has_rules",
-            "rules_evidence",
-            "has_process",
-            "process_evidence",
-            "has_activities",
-            "activities_evidence",
-            "has_results",
-            "results_evidence",
+            *SIX_HAS_FIELDS,
         ]
         widgets = {"city_level_named_on": DATE, "founded_on": DATE}
 

@@ -123,6 +123,10 @@ SIX_HAS = (
     ("activities", _("有活动")),
     ("results", _("有成果")),
 )
+# The checklist's fields in form order (flag, then its evidence), for forms, services and the API.
+SIX_HAS_FIELDS = tuple(
+    name for key, _label in SIX_HAS for name in (f"has_{key}", f"{key}_evidence")
+)
 
 
 class StudioQuerySet(ScopedQuerySet):

@@ -20,6 +20,7 @@ from cppcc.workflow import WorkflowError
 from members.models import Member, MemberStatus, PartyAffiliation, SpecialCommittee, Term
 
 from .models import (
+    SIX_HAS_FIELDS,
     Activity,
     ActivityAttendance,
     ActivityFile,
@@ -142,18 +143,7 @@ STUDIO_FIELDS = (
     "city_level_named_on",
     "founded_on",
     "leader",
-    "has_venue",
-    "has_sign",
-    "has_rules",
-    "has_process",
-    "has_activities",
-    "has_results",
-    "venue_evidence",
-    "sign_evidence",
-    "rules_evidence",
-    "process_evidence",
-    "activities_evidence",
-    "results_evidence",
+    *SIX_HAS_FIELDS,
 )
 
 
