@@ -1,5 +1,6 @@
 """What every app's API shares: permissions and pagination (errors: cppcc.api_errors)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination, permissions
 
 from .roles import Role, can_edit_county, has_role
@@ -15,7 +16,7 @@ class IsStaffOrScopedReadOnly(permissions.IsAuthenticated):
     """Reads are open to every logged-in role: what they see is decided by each viewset's
     scoped queryset. Writes need office rights or, for town-scoped records, a town clerk."""
 
-    message = "您没有执行该操作的权限。"
+    message = _("您没有执行该操作的权限。")
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):

@@ -91,6 +91,5 @@ def grant_role(user, *roles: str) -> None:
 
     for code in roles:
         user.groups.add(Group.objects.get_or_create(name=Role(code).value)[0])
+    # roles_of() caches the role set on the user object; the next call must see the new role.
     user.__dict__.pop("_cppcc_roles", None)
-    if hasattr(user, "_cppcc_roles"):
-        del user._cppcc_roles

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
@@ -17,9 +18,9 @@ for module in (members_api, studios_api, proposals_api):
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 
-admin.site.site_header = "政协履职 · 系统管理"
-admin.site.site_title = "政协履职"
-admin.site.index_title = "系统管理"
+admin.site.site_header = _("政协履职 · 系统管理")
+admin.site.site_title = _("政协履职")
+admin.site.index_title = _("系统管理")
 
 urlpatterns = [
     path("", views.home, name="home"),

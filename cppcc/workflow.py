@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from .audit import client_ip, current_request
 from .models import Transition
@@ -39,7 +40,7 @@ def transition(
     by,
     note: str = "",
     updates: dict | None = None,
-    conflict_message: str = "该记录已被他人处理，请刷新后重试",
+    conflict_message: str = _("该记录已被他人处理，请刷新后重试。"),
 ):
     """Move `instance.<field>` to `to` if its current state in the database is in allowed_from.
 
@@ -52,7 +53,7 @@ def transition(
         locked = model._default_manager.select_for_update().get(pk=instance.pk)
         current = getattr(locked, field)
         if current not in allowed:
-            raise ConflictError(conflict_message)
+            raise ConflictError(str(conflict_message))
         setattr(locked, field, to)
         fields = [field]
         for name, value in (updates or {}).items():

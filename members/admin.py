@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -32,11 +33,11 @@ class MemberAdmin(SimpleHistoryAdmin):
     autocomplete_fields = []
     readonly_fields = ["status", "left_on", "left_reason"]
 
-    @admin.display(description="身份证号")
+    @admin.display(description=_("身份证号"))
     def masked_id(self, obj):
         return mask_id_number(obj.id_number)
 
-    @admin.display(description="手机号码")
+    @admin.display(description=_("手机号码"))
     def masked_mobile(self, obj):
         return mask_mobile(obj.mobile)
 

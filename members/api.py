@@ -7,6 +7,7 @@ from the audited `sensitive` action for holders of the register right.
 
 import django_filters
 from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -38,14 +39,14 @@ class TermSerializer(serializers.ModelSerializer):
         start = attrs.get("start_year", getattr(self.instance, "start_year", None))
         end = attrs.get("end_year", getattr(self.instance, "end_year", None))
         if start and end and end < start:
-            raise serializers.ValidationError({"end_year": "截止年份不能早于起始年份。"})
+            raise serializers.ValidationError({"end_year": _("截止年份不能早于起始年份。")})
         if attrs.get("is_current"):
             others = Term.objects.filter(is_current=True)
             if self.instance:
                 others = others.exclude(pk=self.instance.pk)
             if others.exists():
                 raise serializers.ValidationError(
-                    {"is_current": "已有本届届次，请先取消原本届标记。"}
+                    {"is_current": _("已有本届届次，请先取消原本届标记。")}
                 )
         return attrs
 
@@ -70,9 +71,9 @@ class MemberSerializer(serializers.ModelSerializer):
     )
     mobile = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
     birth_date = serializers.DateField(write_only=True, required=False, allow_null=True)
-    id_number_masked = serializers.SerializerMethodField(help_text="身份证号（脱敏）")
-    mobile_masked = serializers.SerializerMethodField(help_text="手机号码（脱敏）")
-    birth_year = serializers.SerializerMethodField(help_text="出生年份")
+    id_number_masked = serializers.SerializerMethodField(help_text=_("身份证号（脱敏）"))
+    mobile_masked = serializers.SerializerMethodField(help_text=_("手机号码（脱敏）"))
+    birth_year = serializers.SerializerMethodField(help_text=_("出生年份"))
     sector_name = serializers.CharField(source="sector.name", read_only=True)
     special_committee_name = serializers.CharField(
         source="special_committee.name", read_only=True, default=None, allow_null=True
@@ -168,7 +169,7 @@ class MemberSerializer(serializers.ModelSerializer):
         birth = attrs.get("birth_date", getattr(self.instance, "birth_date", None))
         if id_number and birth and birth.strftime("%Y%m%d") != id_number[6:14]:
             raise serializers.ValidationError(
-                {"birth_date": "出生日期与身份证号中的出生日期不一致。"}
+                {"birth_date": _("出生日期与身份证号中的出生日期不一致。")}
             )
         return attrs
 
@@ -192,8 +193,8 @@ class MemberSensitiveSerializer(serializers.Serializer):
 
 
 class LeaveSerializer(serializers.Serializer):
-    left_on = serializers.DateField(label="退出日期")
-    left_reason = serializers.CharField(label="退出原因", max_length=200)
+    left_on = serializers.DateField(label=_("退出日期"))
+    left_reason = serializers.CharField(label=_("退出原因"), max_length=200)
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ class ProtectedDeleteMixin:
             instance.delete()
         except ProtectedError as exc:
             raise serializers.ValidationError(
-                {"detail": "该记录仍被委员引用，不能删除；可改为停用。"}
+                {"detail": _("该记录仍被委员引用，不能删除；可改为停用。")}
             ) from exc
 
 

@@ -29,25 +29,8 @@ class MemberForm(forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = [
-            "name",
-            "gender",
-            "ethnicity",
-            "birth_date",
-            "id_number",
-            "mobile",
-            "employer",
-            "job_title",
-            "expertise",
-            "sector",
-            "party",
-            "special_committee",
-            "post",
-            "level",
-            "terms",
-            "wishes",
-            "photo",
-        ]
+        # The fields services.save_member accepts, plus the terms served.
+        fields = [*services.MEMBER_FIELDS, "terms"]
         widgets = {"birth_date": DateInput(), "wishes": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
             "name": {"required": _("请填写姓名。")},

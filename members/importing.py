@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -118,7 +119,8 @@ class PlannedRow:
     member: Member | None = None
     changed_fields: list = field(default_factory=list)
 
-    ACTION_LABELS = {"new": "新增", "changed": "修改", "unchanged": "无变化"}
+    # Marked for extraction here, translated when shown (line below).
+    ACTION_LABELS = {"new": N_("新增"), "changed": N_("修改"), "unchanged": N_("无变化")}
 
     @property
     def action_label(self) -> str:

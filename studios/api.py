@@ -6,6 +6,7 @@ object's town with selectors.require_edit). Errors become 400/403/404/409 in cpp
 """
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -60,7 +61,7 @@ def _writable_studio(user, studio) -> Studio:
     write to (else 403)."""
     visible = Studio.objects.visible_to(user).filter(pk=studio.pk).first()
     if visible is None:
-        raise serializers.ValidationError({"studio": "未找到该工作室。"})
+        raise serializers.ValidationError({"studio": _("未找到该工作室。")})
     selectors.require_edit(user, visible.town_id)
     return visible
 
@@ -461,7 +462,7 @@ def _marks(rows) -> dict[int, str]:
     marks: dict[int, str] = {}
     for row in rows or []:
         if row["member"] in marks:
-            raise serializers.ValidationError({"attendance_input": "同一委员只能登记一次出勤。"})
+            raise serializers.ValidationError({"attendance_input": _("同一委员只能登记一次出勤。")})
         marks[row["member"]] = row["status"]
     return marks
 
@@ -503,7 +504,7 @@ class ActivityViewSet(
         selectors.require_edit(self.request.user, activity.studio.town_id)
         data = dict(serializer.validated_data)
         if "studio" in data and data.pop("studio").pk != activity.studio_id:
-            raise serializers.ValidationError({"studio": "活动不能改到其他工作室。"})
+            raise serializers.ValidationError({"studio": _("活动不能改到其他工作室。")})
         marks = _marks(data.pop("attendance_input")) if "attendance_input" in data else None
         services.update_activity(activity, data, marks, by=self.request.user)
 
@@ -623,7 +624,7 @@ class ProblemViewSet(
         selectors.require_edit(self.request.user, problem.studio.town_id)
         data = dict(serializer.validated_data)
         if "studio" in data and data.pop("studio").pk != problem.studio_id:
-            raise serializers.ValidationError({"studio": "问题不能改到其他工作室。"})
+            raise serializers.ValidationError({"studio": _("问题不能改到其他工作室。")})
         followers = data.pop("followers", None)
         serializer.instance = services.update_problem(
             problem, data, followers, by=self.request.user

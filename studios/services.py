@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cppcc.workflow import WorkflowError
@@ -150,18 +151,18 @@ STUDIO_FIELDS = (
 def _check_studio(studio: Studio) -> None:
     if studio.kind == StudioKind.TOWN:
         if studio.town_id is None:
-            raise WorkflowError("镇街委员工作室必须选择所在镇街。")
+            raise WorkflowError(_("镇街委员工作室必须选择所在镇街。"))
         clash = Studio.objects.filter(kind=StudioKind.TOWN, town_id=studio.town_id).exclude(
             pk=studio.pk
         )
         if clash.exists():
             raise WorkflowError(f"{studio.town.name}已有镇街委员工作室，每个镇街只设一个。")
     if studio.kind == StudioKind.SECTOR and not studio.host_unit:
-        raise WorkflowError("界别/行业委员工作室须填写依托单位。")
+        raise WorkflowError(_("界别/行业委员工作室须填写依托单位。"))
     if Studio.objects.filter(name=studio.name).exclude(pk=studio.pk).exists():
         raise WorkflowError(f"已有名为“{studio.name}”的工作室。")
     if studio.level == "city" and studio.city_level_named_on is None:
-        raise WorkflowError("市级工作室须填写命名日期。")
+        raise WorkflowError(_("市级工作室须填写命名日期。"))
     if (
         studio.leader_id
         and studio.pk
@@ -186,7 +187,7 @@ def update_studio(studio: Studio, data: Mapping, *, by) -> Studio:
     # The kind is copied onto every membership (is_town_studio, role); changing it under
     # existing members would leave them wrong.
     if studio.kind != old_kind and studio.memberships.exists():
-        raise WorkflowError("工作室已有成员，不能更改类型。")
+        raise WorkflowError(_("工作室已有成员，不能更改类型。"))
     _check_studio(studio)
     if changed:
         _save(studio, by, update_fields=changed)
@@ -236,12 +237,12 @@ def assign_members(
     """
     members = list(members)
     if not members:
-        raise WorkflowError("请选择要分配的委员。")
+        raise WorkflowError(_("请选择要分配的委员。"))
     is_town = studio.kind == StudioKind.TOWN
     if is_town and role != MembershipRole.MEMBER:
-        raise WorkflowError("镇街委员工作室的成员角色为驻室委员。")
+        raise WorkflowError(_("镇街委员工作室的成员角色为驻室委员。"))
     if not is_town and role not in (MembershipRole.CORE, MembershipRole.LINKED):
-        raise WorkflowError("界别/行业委员工作室的成员须选择核心委员或联动委员。")
+        raise WorkflowError(_("界别/行业委员工作室的成员须选择核心委员或联动委员。"))
     inactive = [m.name for m in members if m.status != MemberStatus.ACTIVE]
     if inactive:
         raise WorkflowError(f"以下委员已退出，不能分配：{'、'.join(inactive)}。")
@@ -289,7 +290,9 @@ def assign_members(
                 _save(new, by, f"分配至{studio.name}")
                 changed += 1
     except IntegrityError as exc:
-        raise WorkflowError("分配失败：该委员本届已在一个镇街委员工作室，请刷新后重试。") from exc
+        raise WorkflowError(
+            _("分配失败：该委员本届已在一个镇街委员工作室，请刷新后重试。")
+        ) from exc
     return changed
 
 
@@ -303,7 +306,7 @@ def end_membership(
         .get(pk=membership.pk)
     )
     if membership.end_on is not None:
-        raise WorkflowError("该成员已不在本工作室。")
+        raise WorkflowError(_("该成员已不在本工作室。"))
     _end(membership, on or timezone.localdate(), by, f"移出{membership.studio.name}")
     return membership
 
@@ -404,11 +407,11 @@ def add_contact_record(
     pair: ContactPair, *, date: datetime.date, way: str, content: str, by
 ) -> ContactRecord:
     if date < pair.since:
-        raise WorkflowError("联系日期不能早于建立联系日期。")
+        raise WorkflowError(_("联系日期不能早于建立联系日期。"))
     if date > timezone.localdate():
-        raise WorkflowError("联系日期不能晚于今天。")
+        raise WorkflowError(_("联系日期不能晚于今天。"))
     if not content.strip():
-        raise WorkflowError("请填写交流内容。")
+        raise WorkflowError(_("请填写交流内容。"))
     record = ContactRecord(pair=pair, date=date, way=way, content=content.strip())
     _save(record, by)
     return record
@@ -433,21 +436,21 @@ def _check_activity(activity: Activity, attendance: Mapping[int, str]) -> dict[i
     held = activity.date <= today
     if activity.kind == ActivityKind.LIVESTREAM:
         if held and activity.sales_wan is None:
-            raise WorkflowError("直播带货活动须填写销售额（万元）。")
+            raise WorkflowError(_("直播带货活动须填写销售额（万元）。"))
     elif activity.sales_wan is not None:
-        raise WorkflowError("只有直播带货活动填写销售额。")
+        raise WorkflowError(_("只有直播带货活动填写销售额。"))
     if activity.sales_wan is not None and activity.sales_wan < 0:
-        raise WorkflowError("销售额不能为负数。")
+        raise WorkflowError(_("销售额不能为负数。"))
     for name in ("other_participants", "residents_reached"):
         if (getattr(activity, name) or 0) < 0:
-            raise WorkflowError("人数不能为负数。")
+            raise WorkflowError(_("人数不能为负数。"))
     clean: dict[int, str] = {}
     for member_id, status in attendance.items():
         if status not in Attendance.values:
-            raise WorkflowError("出勤状态只能是出席、请假或缺席。")
+            raise WorkflowError(_("出勤状态只能是出席、请假或缺席。"))
         clean[int(member_id)] = status
     if clean and not held:
-        raise WorkflowError("活动尚未举行，不能登记出勤。")
+        raise WorkflowError(_("活动尚未举行，不能登记出勤。"))
     if clean:
         # Attendance is of the studio's members on the day: current members, or members whose
         # membership covered the activity date (an older activity entered late).
@@ -580,9 +583,9 @@ def create_problem(
     studio: Studio, data: Mapping, followers: Iterable[Member] = (), *, by
 ) -> Problem:
     if not (data.get("title") or "").strip():
-        raise WorkflowError("请填写问题。")
+        raise WorkflowError(_("请填写问题。"))
     if data.get("raised_on") and data["raised_on"] > timezone.localdate():
-        raise WorkflowError("反映日期不能晚于今天。")
+        raise WorkflowError(_("反映日期不能晚于今天。"))
     village = data.get("village")
     if village is not None and village.town_id != studio.town_id:
         raise WorkflowError(f"{village}不在{studio.town or studio}，请重新选择村/社区。")
@@ -669,7 +672,7 @@ HEAD_FIELDS = ("member", "village", "start_on", "end_on", *HEAD_FIGURES, "notes"
 
 def _check_head(head: HonoraryVillageHead) -> None:
     if head.end_on is not None and head.end_on < head.start_on:
-        raise WorkflowError("任职截止日期不能早于起始日期。")
+        raise WorkflowError(_("任职截止日期不能早于起始日期。"))
     for name in HEAD_FIGURES:
         value = getattr(head, name)
         if value is None or Decimal(value) < 0:

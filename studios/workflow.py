@@ -9,6 +9,7 @@ gets ConflictError) and writes the Transition row the problem's history shows.
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cppcc.workflow import WorkflowError, transition
 
@@ -31,7 +32,7 @@ def problem_take(problem: Problem, *, by, note: str = "") -> Problem:
         to=ProblemStatus.IN_HAND,
         by=by,
         note=note,
-        conflict_message="该问题已不是待办状态，请刷新后重试。",
+        conflict_message=_("该问题已不是待办状态，请刷新后重试。"),
     )
 
 
@@ -42,13 +43,13 @@ def problem_solve(
     summary counts solved problems by date and quotes how."""
     resolution = (resolution or "").strip()
     if solved_on is None:
-        raise WorkflowError("请填写解决日期。")
+        raise WorkflowError(_("请填写解决日期。"))
     if not resolution:
-        raise WorkflowError("请填写解决情况。")
+        raise WorkflowError(_("请填写解决情况。"))
     if solved_on > timezone.localdate():
-        raise WorkflowError("解决日期不能晚于今天。")
+        raise WorkflowError(_("解决日期不能晚于今天。"))
     if solved_on < problem.raised_on:
-        raise WorkflowError("解决日期不能早于反映日期。")
+        raise WorkflowError(_("解决日期不能早于反映日期。"))
     return transition(
         problem,
         field="status",
@@ -57,7 +58,7 @@ def problem_solve(
         by=by,
         note=resolution,
         updates={"solved_on": solved_on, "resolution": resolution},
-        conflict_message="该问题已被他人标记为已解决，请刷新后查看。",
+        conflict_message=_("该问题已被他人标记为已解决，请刷新后查看。"),
     )
 
 
@@ -66,7 +67,7 @@ def problem_reopen(problem: Problem, *, reason: str, by) -> Problem:
     stays readable in the history and the Transition note."""
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("请填写重新办理的原因。")
+        raise WorkflowError(_("请填写重新办理的原因。"))
     return transition(
         problem,
         field="status",
@@ -75,5 +76,5 @@ def problem_reopen(problem: Problem, *, reason: str, by) -> Problem:
         by=by,
         note=reason,
         updates={"solved_on": None, "resolution": ""},
-        conflict_message="该问题不是已解决状态，请刷新后重试。",
+        conflict_message=_("该问题不是已解决状态，请刷新后重试。"),
     )
