@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -154,7 +155,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Flags stalled "一镇一事" matters to their town clerks and warns units of near deadlines.
+    "consultations-reminders": {
+        "task": "consultations.tasks.send_matter_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+}
 
 # --- Auth, sessions, lockout ----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -308,6 +315,10 @@ CPPCC_TOWN_STUDIO_SIZE = (
     env.int("CPPCC_TOWN_STUDIO_MAX", default=12),
 )
 CPPCC_COUNTY_NAME = env.str("CPPCC_COUNTY_NAME", default="綦江区")
+# A matter with no step move for this many days is flagged stalled and its town clerk told.
+CPPCC_MATTER_STALL_DAYS = env.int("CPPCC_MATTER_STALL_DAYS", default=30)
+# Handling units are reminded this many days before a matter's deadline.
+CPPCC_MATTER_DEADLINE_WARN_DAYS = env.int("CPPCC_MATTER_DEADLINE_WARN_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

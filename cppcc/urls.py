@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from consultations import api as consultations_api
 from members import api as members_api
 from proposals import api as proposals_api
 from studios import api as studios_api
@@ -14,7 +15,7 @@ from . import views
 from .forms import LoginForm
 
 router = DefaultRouter()
-for module in (members_api, studios_api, proposals_api):
+for module in (members_api, studios_api, consultations_api, proposals_api):
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 

@@ -5,7 +5,7 @@ concurrent clicks only the first wins), saves, and writes a Transition row with 
 from, to, note and address. Apps keep their own tables of allowed moves and call this.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import client_ip, current_request
 from .models import Transition
+
+DEFAULT_CONFLICT = _("该记录已被他人处理，请刷新后重试。")
 
 
 class WorkflowError(Exception):
@@ -40,11 +42,17 @@ def transition(
     by,
     note: str = "",
     updates: dict | None = None,
-    conflict_message: str = _("该记录已被他人处理，请刷新后重试。"),
+    conflict_message: str | Callable = DEFAULT_CONFLICT,
+    guard: Callable | None = None,
 ):
     """Move `instance.<field>` to `to` if its current state in the database is in allowed_from.
 
     `updates` are further fields saved in the same write (e.g. a solved date).
+    `guard(locked)` runs on the locked row before the change and raises WorkflowError to refuse
+    it, so a rule that reads other rows (a matter's meetings) is checked against what is stored
+    at the moment of the move, not what the caller loaded earlier.
+    `conflict_message` may be a callable taking the locked row, to tell the loser of a race
+    which state the record is in now.
     Returns the refreshed instance; raises ConflictError when the stored state no longer allows it.
     """
     model = type(instance)
@@ -53,7 +61,10 @@ def transition(
         locked = model._default_manager.select_for_update().get(pk=instance.pk)
         current = getattr(locked, field)
         if current not in allowed:
-            raise ConflictError(str(conflict_message))
+            message = conflict_message(locked) if callable(conflict_message) else conflict_message
+            raise ConflictError(str(message))
+        if guard is not None:
+            guard(locked)
         setattr(locked, field, to)
         fields = [field]
         for name, value in (updates or {}).items():

@@ -1,0 +1,495 @@
+"""Writes to matters and meetings that are not step moves, with the rules that guard them.
+
+Pages, the API and the demo loader call these; a broken rule raises WorkflowError with a
+Chinese message and nothing is written (one transaction each). Step moves live in
+consultations.workflow. Who may write is checked here too (selectors.can_manage_matter), since
+every caller must obey it.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from cppcc.workflow import WorkflowError
+from members.models import Member, MemberStatus
+from proposals.models import HandlingUnit
+from studios.models import Attendance, Town
+from studios.selectors import can_edit_town_records
+from studios.services import PHOTO_SUFFIXES
+
+from . import selectors
+from .models import (
+    STEP_MEETING_KINDS,
+    ConsultationMeeting,
+    FollowUpTask,
+    Matter,
+    MatterUnit,
+    MeetingAttendance,
+    MeetingFile,
+    MeetingKind,
+    Step,
+    UnitProgress,
+    UnitRole,
+    step_index,
+)
+
+MATTER_FIELDS = ("title", "background", "proposal", "is_annual_topic")
+OUTCOME_FIELDS = ("funds_wan", "beneficiaries", "solved", "result_summary")
+MEETING_FIELDS = (
+    "topic",
+    "date",
+    "place",
+    "officials_count",
+    "residents_count",
+    "agreed",
+)
+
+
+def _user(by):
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _save(obj, by, reason: str = "", **kwargs) -> None:
+    obj._history_user = _user(by)
+    if reason:
+        obj._change_reason = reason
+    obj.save(**kwargs)
+
+
+def _require_manager(matter: Matter, by) -> None:
+    if not selectors.can_manage_matter(by, matter):
+        raise PermissionDenied
+
+
+def _lock(matter: Matter) -> Matter:
+    return Matter.objects.select_for_update(of=("self",)).select_related("town").get(pk=matter.pk)
+
+
+# --- matters ---------------------------------------------------------------------------------
+
+
+def _check_matter(matter: Matter, proposers: list[Member] | None) -> None:
+    this_year = timezone.localdate().year
+    if not matter.title.strip():
+        raise WorkflowError(_("请填写议题名称。"))
+    if not (2000 <= matter.year <= this_year + 1):
+        raise WorkflowError(_("年度须在 2000 至 %(max)d 之间。") % {"max": this_year + 1})
+    if matter.is_annual_topic:
+        others = Matter.objects.filter(
+            town_id=matter.town_id, year=matter.year, is_annual_topic=True
+        ).exclude(pk=matter.pk)
+        other = others.first()
+        if other is not None:
+            raise WorkflowError(
+                _("%(town)s%(year)d年度已有“一镇一事”议题“%(title)s”，每个镇街每年只能有一个。")
+                % {"town": matter.town, "year": matter.year, "title": other.title}
+            )
+    if proposers is not None:
+        inactive = [m.name for m in proposers if m.status != MemberStatus.ACTIVE]
+        if inactive:
+            raise WorkflowError(
+                _("以下委员已不在职，不能作为提出委员：%(names)s。")
+                % {"names": "、".join(inactive)}
+            )
+
+
+@transaction.atomic
+def create_matter(town: Town, data: Mapping, proposers: Iterable[Member] = (), *, by) -> Matter:
+    """A new matter at 委员提案. The proposing members may follow before registration."""
+    if not can_edit_town_records(by, town.pk):
+        raise PermissionDenied
+    proposers = list(proposers or [])
+    matter = Matter(
+        town=town,
+        year=data.get("year") or timezone.localdate().year,
+        created_by=_user(by),
+        **{k: data[k] for k in MATTER_FIELDS if k in data},
+    )
+    _check_matter(matter, proposers)
+    _save(matter, by)
+    matter.proposers.set(proposers)
+    return matter
+
+
+@transaction.atomic
+def update_matter(
+    matter: Matter, data: Mapping, proposers: Iterable[Member] | None = None, *, by
+) -> Matter:
+    """Corrects what a matter is about. The town and year stay: the matter's history and its
+    registration number belong to them."""
+    _require_manager(matter, by)
+    matter = _lock(matter)
+    changed = [k for k in MATTER_FIELDS if k in data and getattr(matter, k) != data[k]]
+    for name in changed:
+        setattr(matter, name, data[name])
+    proposers = list(proposers) if proposers is not None else None
+    if proposers is not None and not proposers and matter.step != Step.PROPOSED:
+        raise WorkflowError(_("已立案的议题须至少保留一名提出委员。"))
+    _check_matter(matter, proposers)
+    reason = ""
+    if proposers is not None:
+        before = set(matter.proposers.values_list("pk", flat=True))
+        if before != {m.pk for m in proposers}:
+            matter.proposers.set(proposers)
+            reason = _("提出委员：%(names)s") % {
+                "names": "、".join(m.name for m in proposers) or "（无）"
+            }
+    if changed or reason:
+        _save(matter, by, reason, update_fields=changed or ["title"])
+    return matter
+
+
+@transaction.atomic
+def set_assignment(
+    matter: Matter,
+    *,
+    lead_unit: HandlingUnit,
+    assisting_units: Iterable[HandlingUnit] = (),
+    task: str = "",
+    deadline: datetime.date | None,
+    assigned_on: datetime.date | None = None,
+    by,
+) -> Matter:
+    """Records the government's assignment: the lead unit, assisting units, the task and the
+    deadline. Allowed from 政协立案 on; units added after the matter reached 政府交办 are told at
+    once (the others are told when it moves there)."""
+    _require_manager(matter, by)
+    matter = _lock(matter)
+    if matter.is_completed:
+        raise WorkflowError(_("议题已办结，不能再修改交办信息。"))
+    if step_index(matter.step) < step_index(Step.REGISTERED):
+        raise WorkflowError(_("议题尚未立案，不能交办。"))
+    if lead_unit is None:
+        raise WorkflowError(_("请选择牵头单位。"))
+    if deadline is None:
+        raise WorkflowError(_("请填写办理期限。"))
+    assisting = [u for u in assisting_units or () if u.pk != lead_unit.pk]
+    inactive = [u.name for u in [lead_unit, *assisting] if not u.is_active]
+    if inactive:
+        raise WorkflowError(_("以下单位已停用：%(names)s。") % {"names": "、".join(inactive)})
+    assigned_on = assigned_on or matter.assigned_on or timezone.localdate()
+    if matter.registered_on and assigned_on < matter.registered_on:
+        raise WorkflowError(_("交办日期不能早于立案日期。"))
+    if deadline < assigned_on:
+        raise WorkflowError(_("办理期限不能早于交办日期。"))
+
+    wanted = {lead_unit.pk: UnitRole.LEAD, **{u.pk: UnitRole.ASSISTING for u in assisting}}
+    existing = {row.unit_id: row for row in MatterUnit.objects.filter(matter=matter)}
+    for unit_id, row in existing.items():
+        if unit_id not in wanted or row.role != wanted[unit_id]:
+            # Deleted first, so that the lead can pass from one unit to another without two
+            # lead rows existing at once (one_lead_unit_per_matter).
+            row._history_user = _user(by)
+            row.delete()
+    added = []
+    for unit_id, role in sorted(wanted.items(), key=lambda item: item[1] != UnitRole.LEAD):
+        row = existing.get(unit_id)
+        if row is None or row.role != role:
+            _save(MatterUnit(matter=matter, unit_id=unit_id, role=role), by)
+            if row is None:
+                added.append(unit_id)
+
+    matter.task = (task or "").strip()
+    matter.deadline = deadline
+    matter.assigned_on = assigned_on
+    if matter.deadline_reminded_for != deadline:
+        matter.deadline_reminded_for = None
+    _save(
+        matter,
+        by,
+        update_fields=["task", "deadline", "assigned_on", "deadline_reminded_for"],
+    )
+    if added and step_index(matter.step) >= step_index(Step.ASSIGNED):
+        from .workflow import _notify_units
+
+        _notify_units(
+            matter,
+            added,
+            _("新交办议题：%(title)s") % {"title": matter.title},
+            _("%(town)s“一镇一事”议题已交办贵单位办理，办理期限 %(deadline)s。")
+            % {"town": matter.town, "deadline": deadline},
+        )
+    return matter
+
+
+@transaction.atomic
+def set_outcome(matter: Matter, data: Mapping, *, by) -> Matter:
+    """The result of the matter: funds coordinated, residents benefiting, solved or not, and a
+    summary. Entered at 总结协商 (completing needs it) and corrected after."""
+    _require_manager(matter, by)
+    matter = _lock(matter)
+    if step_index(matter.step) < step_index(Step.SUPERVISION):
+        raise WorkflowError(_("议题进入督办协商后才能填写办理成效。"))
+    changed = [k for k in OUTCOME_FIELDS if k in data and getattr(matter, k) != data[k]]
+    for name in changed:
+        setattr(matter, name, data[name])
+    if matter.funds_wan is not None and matter.funds_wan < 0:
+        raise WorkflowError(_("协调资金不能为负数。"))
+    if matter.beneficiaries is not None and matter.beneficiaries < 0:
+        raise WorkflowError(_("受益群众人数不能为负数。"))
+    if matter.is_completed and matter.outcome_missing():
+        raise WorkflowError(
+            _("已办结的议题不能清空办理成效：%(fields)s。")
+            % {"fields": "、".join(matter.outcome_missing())}
+        )
+    if changed:
+        _save(matter, by, update_fields=changed)
+    return matter
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+def _check_meeting(meeting: ConsultationMeeting, attendance: Mapping[int, str]) -> dict[int, str]:
+    today = timezone.localdate()
+    if meeting.kind not in MeetingKind.values:
+        raise WorkflowError(_("请选择协商类型。"))
+    if meeting.matter_id is not None:
+        matter = meeting.matter
+        if meeting.kind not in STEP_MEETING_KINDS:
+            raise WorkflowError(
+                _("“%(kind)s”不属于议题的协商环节，请不要关联议题。")
+                % {"kind": meeting.get_kind_display()}
+            )
+        if step_index(matter.step) < step_index(meeting.kind):
+            raise WorkflowError(
+                _("议题当前处于“%(step)s”，还不能录入“%(kind)s”会议。")
+                % {"step": matter.get_step_display(), "kind": meeting.get_kind_display()}
+            )
+        meeting.town_id = matter.town_id
+        if meeting.date.year < matter.year - 1:
+            raise WorkflowError(_("会议日期早于议题年度。"))
+    elif meeting.kind in STEP_MEETING_KINDS:
+        raise WorkflowError(
+            _("“%(kind)s”会议须关联一个议题。") % {"kind": meeting.get_kind_display()}
+        )
+    if not meeting.place.strip():
+        raise WorkflowError(_("请填写协商地点。"))
+    if (meeting.officials_count or 0) < 0 or (meeting.residents_count or 0) < 0:
+        raise WorkflowError(_("人数不能为负数。"))
+    clean: dict[int, str] = {}
+    for member_id, status in attendance.items():
+        if status not in Attendance.values:
+            raise WorkflowError(_("出勤状态只能是出席、请假或缺席。"))
+        clean[int(member_id)] = status
+    if clean and meeting.date > today:
+        raise WorkflowError(_("会议尚未召开，不能登记出勤。"))
+    if clean:
+        known = set(Member.objects.filter(pk__in=clean).values_list("pk", flat=True))
+        if len(known) != len(clean):
+            raise WorkflowError(_("出勤名单中有不存在的委员。"))
+    return clean
+
+
+def _write_attendance(meeting: ConsultationMeeting, attendance: dict[int, str], by) -> None:
+    rows = [
+        MeetingAttendance(meeting=meeting, member_id=pk, status=status)
+        for pk, status in attendance.items()
+    ]
+    if rows:
+        bulk_create_with_history(rows, MeetingAttendance, default_user=_user(by))
+
+
+def _replace_attendance(meeting: ConsultationMeeting, attendance: dict[int, str], by) -> None:
+    existing = {a.member_id: a for a in meeting.attendances.all()}
+    for member_id, row in existing.items():
+        if member_id not in attendance:
+            row._history_user = _user(by)
+            row.delete()
+    new = {}
+    for member_id, status in attendance.items():
+        row = existing.get(member_id)
+        if row is None:
+            new[member_id] = status
+        elif row.status != status:
+            row.status = status
+            _save(row, by, update_fields=["status"])
+    _write_attendance(meeting, new, by)
+
+
+def _write_tasks(meeting: ConsultationMeeting, tasks: Iterable[Mapping], by) -> None:
+    for data in tasks or ():
+        task = FollowUpTask(
+            meeting=meeting,
+            description=(data.get("description") or "").strip(),
+            unit=data.get("unit"),
+            owner=(data.get("owner") or "").strip(),
+            due_on=data.get("due_on"),
+            done_on=data.get("done_on"),
+        )
+        if not task.description:
+            raise WorkflowError(_("请填写后续任务内容。"))
+        if task.unit is None and not task.owner:
+            raise WorkflowError(
+                _("后续任务“%(task)s”须填写责任单位或责任人。") % {"task": task.description}
+            )
+        if task.due_on is None:
+            raise WorkflowError(
+                _("后续任务“%(task)s”须填写完成时限。") % {"task": task.description}
+            )
+        if task.due_on < meeting.date:
+            raise WorkflowError(
+                _("后续任务“%(task)s”的完成时限不能早于会议日期。") % {"task": task.description}
+            )
+        _save(task, by)
+
+
+def _attach(meeting: ConsultationMeeting, files: Iterable) -> None:
+    for f in files or ():
+        caption = ""
+        if isinstance(f, tuple):
+            f, caption = f
+        name = getattr(f, "name", "") or ""
+        MeetingFile.objects.create(
+            meeting=meeting,
+            file=f,
+            is_photo=name.lower().endswith(PHOTO_SUFFIXES),
+            caption=caption[:100],
+        )
+
+
+@transaction.atomic
+def record_meeting(
+    data: Mapping,
+    *,
+    matter: Matter | None = None,
+    town: Town | None = None,
+    attendance: Mapping[int, str] | None = None,
+    units: Iterable[HandlingUnit] = (),
+    tasks: Iterable[Mapping] = (),
+    files: Iterable = (),
+    by,
+) -> ConsultationMeeting:
+    """Records a consultation meeting with its attendance (member id → status), the units that
+    took part, its follow-up tasks and its photos and files, all or nothing. A step meeting
+    belongs to a matter; a 例会 or 小微协商 to a town."""
+    if matter is not None:
+        _require_manager(matter, by)
+        matter = Matter.objects.select_related("town").get(pk=matter.pk)
+        town = matter.town
+    if town is None:
+        raise WorkflowError(_("请选择镇街。"))
+    if not can_edit_town_records(by, town.pk):
+        raise PermissionDenied
+    meeting = ConsultationMeeting(
+        town=town,
+        matter=matter,
+        kind=data.get("kind", ""),
+        created_by=_user(by),
+        **{k: data[k] for k in MEETING_FIELDS if k in data and data[k] is not None},
+    )
+    if meeting.date is None:
+        raise WorkflowError(_("请填写协商日期。"))
+    clean = _check_meeting(meeting, attendance or {})
+    _save(meeting, by)
+    meeting.units.set(list(units or ()))
+    _write_attendance(meeting, clean, by)
+    _write_tasks(meeting, tasks, by)
+    _attach(meeting, files)
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(
+    meeting: ConsultationMeeting,
+    data: Mapping,
+    *,
+    attendance: Mapping[int, str] | None = None,
+    units: Iterable[HandlingUnit] | None = None,
+    new_tasks: Iterable[Mapping] = (),
+    files: Iterable = (),
+    by,
+) -> ConsultationMeeting:
+    """Corrects a meeting. Its kind and matter stay; a meeting that let the matter leave its step
+    cannot be moved into the future (the guard it met would no longer hold)."""
+    meeting = (
+        ConsultationMeeting.objects.select_for_update(of=("self",))
+        .select_related("matter", "town")
+        .get(pk=meeting.pk)
+    )
+    if not can_edit_town_records(by, meeting.town_id):
+        raise PermissionDenied
+    changed = [
+        k
+        for k in MEETING_FIELDS
+        if k in data and data[k] is not None and getattr(meeting, k) != data[k]
+    ]
+    for name in changed:
+        setattr(meeting, name, data[name])
+    today = timezone.localdate()
+    matter = meeting.matter
+    if (
+        matter is not None
+        and "date" in changed
+        and meeting.date > today
+        and (matter.is_completed or step_index(matter.step) > step_index(meeting.kind))
+        and not ConsultationMeeting.objects.filter(
+            matter=matter, kind=meeting.kind, date__lte=today
+        )
+        .exclude(pk=meeting.pk)
+        .exists()
+    ):
+        raise WorkflowError(
+            _("议题已走过“%(kind)s”环节，这是该环节唯一召开过的会议，日期不能改到将来。")
+            % {"kind": meeting.get_kind_display()}
+        )
+    clean = _check_meeting(meeting, attendance or {})
+    if changed:
+        _save(meeting, by, update_fields=changed)
+    if units is not None:
+        meeting.units.set(list(units))
+    if attendance is not None:
+        _replace_attendance(meeting, clean, by)
+    _write_tasks(meeting, new_tasks, by)
+    _attach(meeting, files)
+    return meeting
+
+
+@transaction.atomic
+def set_task_done(task: FollowUpTask, *, done_on: datetime.date | None, by) -> FollowUpTask:
+    """Marks a follow-up task done (or not done again, with None)."""
+    task = FollowUpTask.objects.select_related("meeting").get(pk=task.pk)
+    if not can_edit_town_records(by, task.meeting.town_id):
+        raise PermissionDenied
+    if done_on is not None and done_on > timezone.localdate():
+        raise WorkflowError(_("完成日期不能晚于今天。"))
+    if done_on is not None and done_on < task.meeting.date:
+        raise WorkflowError(_("完成日期不能早于会议日期。"))
+    task.done_on = done_on
+    _save(task, by, update_fields=["done_on"])
+    return task
+
+
+# --- handling units' progress ----------------------------------------------------------------
+
+
+@transaction.atomic
+def record_progress(matter: Matter, body: str, *, by) -> UnitProgress:
+    """A unit's login reports progress on a matter assigned to its unit. Office staff and the
+    town clerk are told, so the supervision consultation can follow it up."""
+    if not selectors.can_report_progress(by, matter):
+        raise PermissionDenied
+    body = (body or "").strip()
+    if not body:
+        raise WorkflowError(_("请填写办理进展。"))
+    progress = UnitProgress(matter=matter, unit_id=by.handling_unit_id, body=body, written_by=by)
+    _save(progress, by)
+    from cppcc.models import User
+    from cppcc.notifications import notify
+    from cppcc.roles import Role
+
+    for clerk in User.objects.filter(
+        groups__name=Role.TOWN, town_id=matter.town_id, is_active=True
+    ):
+        notify(
+            clerk,
+            _("%(unit)s报送了办理进展") % {"unit": progress.unit},
+            body[:200],
+            matter.get_absolute_url(),
+        )
+    return progress
