@@ -8,6 +8,11 @@ unit's login, and a leader. All log in with PASSWORD.
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -221,3 +226,77 @@ def eager_celery():
     app.conf.task_eager_propagates = True
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+class Worker:
+    """A real Celery worker process consuming its own queue (see the `real_worker` fixture)."""
+
+    def __init__(self, process: subprocess.Popen, queue: str):
+        self.process = process
+        self.queue = queue
+        self.output = ""
+
+    def wait_for(self, condition, timeout: float = 60) -> bool:
+        """Polls `condition()` until it is true or the time is up; fails if the worker dies."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return True
+            assert self.process.poll() is None, "the worker exited early"
+            time.sleep(0.3)
+        return False
+
+
+def _database_url() -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    return f"postgres://{user}{password}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def real_worker(require_postgres, require_redis, tmp_path, settings):
+    """Starts `celery worker` against Redis and the test database (the production path) on a
+    queue of its own; tests send tasks with apply_async(queue=worker.queue). Needs
+    @pytest.mark.django_db(transaction=True) so the worker sees the test's rows."""
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False, "REDIS_URL must make tasks go to the broker"
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": require_redis,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "cppcc.settings",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cppcc",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    worker = Worker(process, queue)
+    try:
+        yield worker
+    finally:
+        process.terminate()
+        worker.output = process.communicate(timeout=30)[0]
