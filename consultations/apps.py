@@ -5,3 +5,38 @@ from django.utils.translation import gettext_lazy as _
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("一镇一事协商")
+
+    def ready(self) -> None:
+        from cppcc.navigation import NavItem, PortalSection, register_nav, register_portal_section
+        from cppcc.roles import Role
+
+        staff = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.TOWN})
+        register_nav(
+            NavItem(
+                _("一镇一事"),
+                "consultations:board",
+                "signpost-split",
+                staff,
+                order=40,
+                group=_("协商"),
+            ),
+            NavItem(
+                _("协商会议"),
+                "consultations:meetings",
+                "chat-square-text",
+                staff,
+                order=41,
+                group=_("协商"),
+            ),
+        )
+        register_portal_section(
+            PortalSection(
+                template="portal/consultations_section.html", context=portal_section, order=30
+            )
+        )
+
+
+def portal_section(request, member):
+    from .selectors import portal_context
+
+    return portal_context(member)

@@ -1,0 +1,318 @@
+"""Forms of the consultation pages. They only shape and type the input; the rules live in
+consultations.services and consultations.workflow, whose Chinese errors the views put back on
+the form (cppcc.views.form_flow)."""
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member, MemberStatus
+from proposals.models import HandlingUnit, Proposal
+from studios.forms import DATE, MemberMultipleChoiceField, MultipleFileField
+from studios.models import Attendance, Town
+
+from .models import STEP_MEETING_KINDS, STEPS, MatterStatus, MeetingKind, step_index
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+def _year_choices() -> list[tuple[int, int]]:
+    this_year = timezone.localdate().year
+    return [(y, f"{y}年") for y in range(this_year + 1, this_year - 5, -1)]
+
+
+class MemberCheckboxes(forms.CheckboxSelectMultiple):
+    """Each checkbox carries the member's name, pinyin and initials, which the search box above
+    the list (static/js/consultations.js) filters on; data-member-pick is the box's placeholder."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"data-member-pick": _("输入姓名、拼音或首字母筛选"), **(attrs or {})})
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        member = getattr(value, "instance", None)
+        if member is not None:
+            option["attrs"]["data-search"] = " ".join(
+                [member.name, member.name_pinyin, member.name_initials]
+            ).lower()
+        return option
+
+
+class MemberPickField(MemberMultipleChoiceField):
+    widget = MemberCheckboxes
+
+
+class MatterForm(forms.Form):
+    town = forms.ModelChoiceField(label=_("镇街"), queryset=Town.objects.none())
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
+    title = forms.CharField(label=_("议题名称"), max_length=100)
+    background = forms.CharField(label=_("议题背景"), widget=TEXTAREA, required=False)
+    proposers = MemberPickField(
+        label=_("提出委员"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=_("立案前须至少有一名提出委员；可输入姓名或拼音首字母筛选。"),
+    )
+    proposal = forms.ModelChoiceField(
+        label=_("来源提案"), queryset=Proposal.objects.none(), required=False
+    )
+    is_annual_topic = forms.BooleanField(
+        label=_("本镇街年度“一镇一事”议题"),
+        required=False,
+        help_text=_("每个镇街每年只能有一个。"),
+    )
+
+    def __init__(self, *args, towns, matter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns
+        self.fields["year"].choices = _year_choices()
+        self.fields["year"].initial = timezone.localdate().year
+        members = Q(status=MemberStatus.ACTIVE)
+        if matter is not None:
+            # The current proposers stay listed (and ticked) after they leave office.
+            members |= Q(pk__in=matter.proposers.values("pk"))
+            self.fields["year"].choices = sorted(
+                {*self.fields["year"].choices, (matter.year, f"{matter.year}年")}, reverse=True
+            )
+            # The town and year stay: the history and the registration number belong to them.
+            self.fields["town"].disabled = True
+            self.fields["year"].disabled = True
+        self.fields["proposers"].queryset = Member.objects.filter(members).order_by(
+            "name_pinyin", "pk"
+        )
+        self.fields["proposal"].queryset = Proposal.objects.order_by("-year", "number")
+
+
+class RegistrationForm(forms.Form):
+    registered_on = forms.DateField(
+        label=_("立案日期"), widget=DATE, required=False, initial=timezone.localdate
+    )
+    number = forms.CharField(
+        label=_("立案编号"),
+        max_length=40,
+        required=False,
+        help_text=_("不填则自动编号，如 2026-001。"),
+    )
+    note = forms.CharField(label=_("备注"), max_length=500, required=False, widget=TEXTAREA)
+
+
+class AssignmentForm(forms.Form):
+    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=HandlingUnit.objects.none())
+    assisting_units = forms.ModelMultipleChoiceField(
+        label=_("协办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    task = forms.CharField(label=_("交办任务"), widget=TEXTAREA, required=False)
+    deadline = forms.DateField(label=_("办理期限"), widget=DATE)
+    assigned_on = forms.DateField(
+        label=_("交办日期"), widget=DATE, required=False, help_text=_("不填则为今天。")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = HandlingUnit.objects.filter(is_active=True).order_by("name")
+        self.fields["lead_unit"].queryset = units
+        self.fields["assisting_units"].queryset = units
+
+
+class SolvedSelect(forms.NullBooleanSelect):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", _("未填写")),
+            ("true", _("是，已解决")),
+            ("false", _("否，未解决")),
+        ]
+
+
+class OutcomeForm(forms.Form):
+    funds_wan = forms.DecimalField(
+        label=_("协调资金（万元）"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    beneficiaries = forms.IntegerField(label=_("受益群众（人）"), min_value=0, required=False)
+    solved = forms.NullBooleanField(
+        label=_("是否解决"),
+        required=False,
+        widget=SolvedSelect,
+    )
+    result_summary = forms.CharField(label=_("办理成效"), widget=TEXTAREA, required=False)
+
+
+class AdvanceForm(forms.Form):
+    """The matter page's "next step" button. `step` and `status` are what the person saw: a
+    matter moved by someone else meanwhile is then refused as a conflict, not moved again."""
+
+    step = forms.ChoiceField(choices=[(s, s) for s in STEPS], widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=MatterStatus.choices, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("说明（可不填）"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+    )
+
+
+class SendBackForm(forms.Form):
+    step = forms.ChoiceField(choices=[(s, s) for s in STEPS], widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=MatterStatus.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("退回原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+        error_messages={"required": _("请填写退回原因。")},
+    )
+
+
+class ProgressForm(forms.Form):
+    body = forms.CharField(
+        label=_("办理进展"),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        error_messages={"required": _("请填写办理进展。")},
+    )
+
+
+class TaskDoneForm(forms.Form):
+    done_on = forms.DateField(label=_("完成日期"), widget=DATE, initial=timezone.localdate)
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+class MeetingForm(forms.Form):
+    town = forms.ModelChoiceField(label=_("镇街"), queryset=Town.objects.none())
+    kind = forms.ChoiceField(label=_("协商类型"), choices=())
+    date = forms.DateField(label=_("协商日期"), widget=DATE, initial=timezone.localdate)
+    place = forms.CharField(label=_("协商地点"), max_length=100)
+    topic = forms.CharField(label=_("协商主题"), max_length=100, required=False)
+    units = forms.ModelMultipleChoiceField(
+        label=_("参加单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    officials_count = forms.IntegerField(label=_("参加干部人数"), min_value=0, initial=0)
+    residents_count = forms.IntegerField(label=_("参加群众人数"), min_value=0, initial=0)
+    agreed = forms.CharField(label=_("协商意见"), widget=TEXTAREA, required=False)
+    files = MultipleFileField(label=_("照片和附件"), help_text=_("可一次选择多个文件"))
+
+    def __init__(self, *args, matter=None, towns=None, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Q(is_active=True)
+        if meeting is not None:
+            units |= Q(pk__in=meeting.units.values("pk"))
+        self.fields["units"].queryset = HandlingUnit.objects.filter(units).order_by("name")
+        kind = self.fields["kind"]
+        if meeting is not None:
+            # A meeting's kind, town and matter stay (services.update_meeting).
+            kind.choices = [(meeting.kind, meeting.get_kind_display())]
+            kind.disabled = True
+            self.fields.pop("town")
+        elif matter is not None:
+            # Every step kind is accepted, so that a kind ahead of the matter is refused by the
+            # services with their Chinese reason; only the kinds the matter has reached are
+            # offered.
+            kind.choices = [(k, MeetingKind(k).label) for k in STEP_MEETING_KINDS]
+            reached = [
+                (k, label)
+                for k, label in kind.choices
+                if matter.is_completed or step_index(k) <= step_index(matter.step)
+            ]
+            kind.widget.choices = reached
+            self.fields.pop("town")
+        else:
+            kind.choices = [
+                (MeetingKind.REGULAR, MeetingKind.REGULAR.label),
+                (MeetingKind.MICRO, MeetingKind.MICRO.label),
+            ]
+            self.fields["town"].queryset = towns
+
+
+class MeetingAttendanceForm(forms.Form):
+    """The attendance sheet: one 出席 / 请假 / 缺席 radio row per member (the town studio's
+    members by default), plus other members who came (recorded as present). A meeting still
+    ahead is saved without attendance when `planned` is ticked."""
+
+    planned = forms.BooleanField(
+        label=_("会议尚未召开，暂不登记出勤"),
+        required=False,
+        help_text=_("协商日期在今天之后时请勾选；会后再编辑会议登记出勤。"),
+    )
+    others = MemberPickField(
+        label=_("其他参会委员（出席）"), queryset=Member.objects.none(), required=False
+    )
+
+    def __init__(self, *args, members, initial_status: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        initial_status = initial_status or {}
+        self.rows = []
+        listed = set()
+        for member in members:
+            name = f"att_{member.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=member.name,
+                choices=Attendance.choices,
+                initial=initial_status.get(member.pk, Attendance.PRESENT),
+                widget=forms.RadioSelect(attrs={"data-attendance": "1"}),
+            )
+            self.rows.append((member, name))
+            listed.add(member.pk)
+        self.fields["others"].queryset = (
+            Member.objects.active().exclude(pk__in=listed).order_by("name_pinyin", "pk")
+        )
+
+    def bound_rows(self):
+        return [(member, self[name]) for member, name in self.rows]
+
+    def attendance(self) -> dict[int, str]:
+        """member id → status, as services.record_meeting takes it."""
+        if self.cleaned_data.get("planned"):
+            return {}
+        marks = {
+            int(name[4:]): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("att_")
+        }
+        for member in self.cleaned_data.get("others") or ():
+            marks.setdefault(member.pk, Attendance.PRESENT)
+        return marks
+
+
+class FollowUpTaskForm(forms.Form):
+    """One row of the meeting form's task table (rendered as table cells, hence the classes)."""
+
+    description = forms.CharField(label=_("后续任务"), max_length=200, required=False)
+    unit = forms.ModelChoiceField(
+        label=_("责任单位"), queryset=HandlingUnit.objects.none(), required=False
+    )
+    owner = forms.CharField(label=_("责任人"), max_length=50, required=False)
+    due_on = forms.DateField(label=_("完成时限"), widget=DATE, required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (
+            units
+            if units is not None
+            else HandlingUnit.objects.filter(is_active=True).order_by("name")
+        )
+        for name, field in self.fields.items():
+            css = "form-select" if name == "unit" else "form-control"
+            field.widget.attrs.update(
+                {"class": f"{css} form-control-sm", "aria-label": field.label}
+            )
+
+    def task(self) -> dict | None:
+        """The row as services take it, or None for a row left empty."""
+        data = getattr(self, "cleaned_data", None) or {}
+        if not any(data.get(k) for k in ("description", "unit", "owner", "due_on")):
+            return None
+        return {k: data.get(k) for k in ("description", "unit", "owner", "due_on")}
+
+
+FollowUpTaskFormSet = forms.formset_factory(FollowUpTaskForm, extra=3, max_num=3)
+
+
+def task_rows(formset) -> list[dict]:
+    return [row for row in (form.task() for form in formset.forms) if row is not None]

@@ -1,0 +1,733 @@
+"""The "一镇一事" pages: the year's board, the matter page with its seven-step timeline, the
+forms for each step's record, consultation meetings, and the handling units' progress reports.
+
+Each view finds its object through `visible_to` (404 when the person may not see it), checks
+the right to change it (403), validates a form and calls one service or workflow function; a
+WorkflowError becomes a form error (cppcc.views.form_flow) or, for the one-button moves, an
+error message on the matter page, which then shows the matter as it now stands.
+"""
+
+from collections import defaultdict
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cppcc.audit import object_history
+from cppcc.models import Transition
+from cppcc.roles import Role, can_edit_county, clerk_town_id, has_role, is_staff_like
+from cppcc.views import form_flow
+from cppcc.workflow import ConflictError, WorkflowError
+from members.models import Member
+from studios.models import Town
+from studios.selectors import can_edit_town_records, require_edit
+
+from . import selectors, services, workflow
+from .forms import (
+    AdvanceForm,
+    AssignmentForm,
+    FollowUpTaskFormSet,
+    MatterForm,
+    MeetingAttendanceForm,
+    MeetingForm,
+    OutcomeForm,
+    ProgressForm,
+    RegistrationForm,
+    SendBackForm,
+    task_rows,
+)
+from .models import (
+    STEP_MEETING_KINDS,
+    STEPS,
+    ConsultationMeeting,
+    FollowUpTask,
+    Matter,
+    MatterStatus,
+    MeetingKind,
+    Step,
+    UnitProgress,
+    UnitRole,
+    step_index,
+)
+
+
+def staff_required(view):
+    """Office pages are for staff roles; members use /portal/ and units their own home page."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_like(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def reader_required(view):
+    """Pages a handling unit's login may also read: the matters and meetings of its unit
+    (visible_to narrows what it finds)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not (is_staff_like(request.user) or has_role(request.user, Role.UNIT)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _may_create(user) -> bool:
+    return can_edit_county(user) or clerk_town_id(user) is not None
+
+
+def _editable_towns(user):
+    if can_edit_county(user):
+        return Town.objects.order_by("order", "pk")
+    town_id = clerk_town_id(user)
+    if town_id is None:
+        raise PermissionDenied
+    return Town.objects.filter(pk=town_id)
+
+
+def _form_page(request, form, *, title, back, matter=None, submit=None, multipart=False):
+    return render(
+        request,
+        "consultations/form.html",
+        {
+            "form": form,
+            "title": title,
+            "back": back,
+            "matter": matter,
+            "submit": submit or _("保存"),
+            "multipart": multipart,
+        },
+    )
+
+
+def _matter(request, pk) -> Matter:
+    return get_object_or_404(selectors.matter_detail_queryset(request.user), pk=pk)
+
+
+def _managed_matter(request, pk) -> Matter:
+    matter = _matter(request, pk)
+    if not selectors.can_manage_matter(request.user, matter):
+        raise PermissionDenied
+    return matter
+
+
+def _step_label(matter: Matter) -> str:
+    return MatterStatus.COMPLETED.label if matter.is_completed else Step(matter.step).label
+
+
+# --- the board -------------------------------------------------------------------------------
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@staff_required
+def board(request):
+    user = request.user
+    this_year = timezone.localdate().year
+    years = set(
+        Matter.objects.visible_to(user).order_by().values_list("year", flat=True).distinct()
+    )
+    years.add(this_year)
+    year = _int_param(request, "year") or this_year
+    years.add(year)
+    towns = list(Town.objects.visible_to(user).only("pk", "name").order_by("order", "pk"))
+    town_id = _int_param(request, "town")
+    columns = selectors.board_columns(selectors.board_queryset(user, year=year, town_id=town_id))
+    context = {
+        "columns": columns,
+        "total": sum(len(c["matters"]) for c in columns),
+        "year": year,
+        "years": sorted(years, reverse=True),
+        "towns": towns,
+        "town": town_id,
+        "can_create": _may_create(user),
+    }
+    return render(request, "consultations/board.html", context)
+
+
+# --- the matter page -------------------------------------------------------------------------
+
+
+def _step_entries(matter: Matter) -> dict[str, object]:
+    """When the matter last entered each step, from its step Transition rows (one query)."""
+    entered: dict[str, object] = {Step.PROPOSED: matter.created_at}
+    rows = Transition.objects.filter(
+        content_type=ContentType.objects.get_for_model(Matter),
+        object_id=str(matter.pk),
+        field="step",
+    ).order_by("at", "id")
+    for row in rows:
+        entered[row.to_state] = row.at
+    return entered
+
+
+def _timeline(matter: Matter, meetings) -> list[dict]:
+    entered = _step_entries(matter)
+    by_kind = defaultdict(list)
+    for meeting in meetings:
+        by_kind[meeting.kind].append(meeting)
+    current = step_index(matter.step)
+    timeline = []
+    for i, step in enumerate(STEPS):
+        if matter.is_completed or i < current:
+            state = "done"
+        elif i == current:
+            state = "current"
+        else:
+            state = "todo"
+        timeline.append(
+            {
+                "step": step,
+                "number": i + 1,
+                "label": Step(step).label,
+                "state": state,
+                "entered_at": entered.get(step) if state != "todo" else None,
+                "is_meeting_step": step in STEP_MEETING_KINDS,
+                "meetings": by_kind.get(step, []),
+            }
+        )
+    return timeline
+
+
+def _matter_page(
+    request, matter, *, advance_form=None, send_back_form=None, progress_form=None, status=200
+):
+    user = request.user
+    can_manage = selectors.can_manage_matter(user, matter)
+    meetings = selectors.matter_meetings(matter)
+    assignments = list(matter.unit_assignments.all())
+    state = {"step": matter.step, "status": matter.status}
+    after = workflow.next_step(matter.step)
+    before = workflow.previous_step(matter.step)
+    step_reached = step_index(matter.step)
+    context = {
+        "matter": matter,
+        "step_label": _step_label(matter),
+        "timeline": _timeline(matter, meetings),
+        "proposers": list(matter.proposers.all()),
+        "lead_units": [a.unit for a in assignments if a.role == UnitRole.LEAD],
+        "assisting_units": [a.unit for a in assignments if a.role == UnitRole.ASSISTING],
+        "has_outcome": matter.result_summary.strip() != ""
+        or any(v is not None for v in (matter.funds_wan, matter.beneficiaries, matter.solved)),
+        "today": timezone.localdate(),
+        "overdue": selectors.is_overdue(matter),
+        "stalled": selectors.is_stalled(matter),
+        "days_in_step": selectors.days_in_step(matter),
+        "can_manage": can_manage,
+        "progress": list(
+            UnitProgress.objects.visible_to(user)
+            .filter(matter=matter)
+            .select_related("unit", "written_by")
+        ),
+        "can_report": selectors.can_report_progress(user, matter),
+        "progress_form": progress_form or ProgressForm(),
+        "history": object_history(matter) if is_staff_like(user) else None,
+        "show_history": is_staff_like(user),
+    }
+    if can_manage:
+        context.update(
+            {
+                "blockers": [] if matter.is_completed else workflow.blockers(matter),
+                "next_label": Step(after).label if after else _("办结"),
+                "previous_label": (
+                    Step.CLOSING.label
+                    if matter.is_completed
+                    else (Step(before).label if before else None)
+                ),
+                "advance_form": advance_form or AdvanceForm(initial=state),
+                "send_back_form": send_back_form or SendBackForm(initial=state),
+                "can_register": matter.step == Step.PROPOSED and not matter.is_completed,
+                "can_assign": step_reached >= step_index(Step.REGISTERED)
+                and not matter.is_completed,
+                "meeting_kind": matter.step if matter.step in STEP_MEETING_KINDS else "",
+                "can_meet": step_reached >= step_index(Step.PRE_MEETING),
+                "can_outcome": step_reached >= step_index(Step.SUPERVISION),
+            }
+        )
+    return render(request, "consultations/matter_detail.html", context, status=status)
+
+
+@reader_required
+def matter_detail(request, pk):
+    return _matter_page(request, _matter(request, pk))
+
+
+def _as_seen(matter: Matter, form) -> Matter:
+    """The matter as the person saw it when they pressed the button, so that the workflow
+    refuses a move someone else has made meanwhile (ConflictError) instead of repeating it."""
+    matter.step = form.cleaned_data["step"]
+    matter.status = form.cleaned_data["status"]
+    return matter
+
+
+@login_required
+@require_POST
+def matter_advance(request, pk):
+    matter = _managed_matter(request, pk)
+    form = AdvanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请刷新页面后重试。"))
+        return redirect(matter)
+    try:
+        moved = workflow.matter_advance(
+            _as_seen(matter, form), by=request.user, note=form.cleaned_data["note"]
+        )
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        if moved.is_completed:
+            messages.success(request, _("议题已办结。"))
+        else:
+            messages.success(
+                request, _("已推进到「%(step)s」。") % {"step": Step(moved.step).label}
+            )
+    return redirect(matter)
+
+
+@login_required
+@require_POST
+def matter_send_back(request, pk):
+    matter = _managed_matter(request, pk)
+    form = SendBackForm(request.POST)
+    if not form.is_valid():
+        if form.has_error("step") or form.has_error("status"):
+            messages.error(request, _("请刷新页面后重试。"))
+            return redirect(matter)
+        return _matter_page(request, matter, send_back_form=form, status=400)
+    try:
+        moved = workflow.matter_send_back(
+            _as_seen(matter, form), reason=form.cleaned_data["reason"], by=request.user
+        )
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已退回到「%(step)s」。") % {"step": Step(moved.step).label})
+    return redirect(matter)
+
+
+@login_required
+@require_POST
+def progress_create(request, pk):
+    matter = _matter(request, pk)
+    if not selectors.can_report_progress(request.user, matter):
+        raise PermissionDenied
+    form = ProgressForm(request.POST)
+    return form_flow(
+        request,
+        form,
+        lambda data: services.record_progress(matter, data["body"], by=request.user),
+        success=_("已报送办理进展。"),
+        redirect_to=matter,
+    ) or _matter_page(request, matter, progress_form=form, status=400)
+
+
+# --- matter forms ----------------------------------------------------------------------------
+
+
+@staff_required
+def matter_create(request):
+    user = request.user
+    towns = _editable_towns(user)
+    form = MatterForm(request.POST or None, towns=towns, initial={"town": clerk_town_id(user)})
+    return form_flow(
+        request,
+        form,
+        lambda data: services.create_matter(data["town"], data, data["proposers"], by=user),
+        success=lambda matter: _("已新建议题“%(title)s”。") % {"title": matter.title},
+        redirect_to=lambda matter: matter,
+    ) or _form_page(request, form, title=_("新建议题"), back=reverse("consultations:board"))
+
+
+@staff_required
+def matter_edit(request, pk):
+    matter = _managed_matter(request, pk)
+    proposers = list(matter.proposers.all())
+    initial = {
+        "town": matter.town_id,
+        "year": matter.year,
+        "title": matter.title,
+        "background": matter.background,
+        "proposers": [m.pk for m in proposers],
+        "proposal": matter.proposal_id,
+        "is_annual_topic": matter.is_annual_topic,
+    }
+    form = MatterForm(
+        request.POST or None,
+        towns=Town.objects.filter(pk=matter.town_id),
+        matter=matter,
+        initial=initial,
+    )
+
+    def save(data):
+        chosen = list(data["proposers"])
+        # Unchanged proposers are not passed, so a matter whose proposer has since left
+        # office can still be corrected.
+        changed = {m.pk for m in chosen} != {m.pk for m in proposers}
+        return services.update_matter(matter, data, chosen if changed else None, by=request.user)
+
+    return form_flow(request, form, save, success=_("已保存。"), redirect_to=matter) or _form_page(
+        request, form, title=_("编辑议题"), back=matter.get_absolute_url(), matter=matter
+    )
+
+
+@staff_required
+def matter_register(request, pk):
+    matter = _managed_matter(request, pk)
+    if request.method == "GET" and (matter.step != Step.PROPOSED or matter.is_completed):
+        messages.info(request, _("该议题已立案。"))
+        return redirect(matter)
+    form = RegistrationForm(request.POST or None)
+    return form_flow(
+        request,
+        form,
+        lambda data: workflow.matter_register(
+            matter,
+            by=request.user,
+            registered_on=data["registered_on"],
+            number=data["number"],
+            note=data["note"],
+        ),
+        success=lambda m: _("已立案，编号 %(no)s。") % {"no": m.registration_no},
+        redirect_to=matter,
+    ) or _form_page(
+        request,
+        form,
+        title=_("政协立案"),
+        back=matter.get_absolute_url(),
+        matter=matter,
+        submit=_("立案"),
+    )
+
+
+@staff_required
+def matter_assignment(request, pk):
+    """Records the assignment and, for a matter at 政协立案, moves it to 政府交办 in the same
+    POST (one transaction: both or neither), so that 交办 is one click."""
+    matter = _managed_matter(request, pk)
+    if step_index(matter.step) < step_index(Step.REGISTERED):
+        messages.info(request, _("议题尚未立案，不能交办。"))
+        return redirect(matter)
+    assignments = list(matter.unit_assignments.all())
+    lead = next((a.unit_id for a in assignments if a.role == UnitRole.LEAD), None)
+    initial = {
+        "lead_unit": lead,
+        "assisting_units": [a.unit_id for a in assignments if a.role == UnitRole.ASSISTING],
+        "task": matter.task,
+        "deadline": matter.deadline,
+        "assigned_on": matter.assigned_on,
+    }
+    form = AssignmentForm(request.POST or None, initial=initial)
+
+    def save(data):
+        with transaction.atomic():
+            saved = services.set_assignment(
+                matter,
+                lead_unit=data["lead_unit"],
+                assisting_units=data["assisting_units"],
+                task=data["task"],
+                deadline=data["deadline"],
+                assigned_on=data["assigned_on"],
+                by=request.user,
+            )
+            if saved.step == Step.REGISTERED and not saved.is_completed:
+                return workflow.matter_assign(saved, by=request.user)
+        return saved
+
+    at_registered = matter.step == Step.REGISTERED
+    return form_flow(
+        request,
+        form,
+        save,
+        success=lambda m: (
+            _("已交办，议题进入「政府交办」，承办单位已收到通知。")
+            if at_registered and m.step == Step.ASSIGNED
+            else _("已保存交办信息。")
+        ),
+        redirect_to=matter,
+    ) or _form_page(
+        request,
+        form,
+        title=_("政府交办"),
+        back=matter.get_absolute_url(),
+        matter=matter,
+        submit=_("交办") if at_registered else _("保存"),
+    )
+
+
+@staff_required
+def matter_outcome(request, pk):
+    matter = _managed_matter(request, pk)
+    if step_index(matter.step) < step_index(Step.SUPERVISION):
+        messages.info(request, _("议题进入督办协商后才能填写办理成效。"))
+        return redirect(matter)
+    form = OutcomeForm(
+        request.POST or None,
+        initial={
+            "funds_wan": matter.funds_wan,
+            "beneficiaries": matter.beneficiaries,
+            "solved": matter.solved,
+            "result_summary": matter.result_summary,
+        },
+    )
+    return form_flow(
+        request,
+        form,
+        lambda data: services.set_outcome(matter, data, by=request.user),
+        success=_("已保存办理成效。"),
+        redirect_to=matter,
+    ) or _form_page(
+        request, form, title=_("办理成效"), back=matter.get_absolute_url(), matter=matter
+    )
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+def _meeting_page(request, *, form, attendance, tasks, title, back, matter=None, meeting=None):
+    return render(
+        request,
+        "consultations/meeting_form.html",
+        {
+            "form": form,
+            "attendance": attendance,
+            "tasks": tasks,
+            "title": title,
+            "back": back,
+            "matter": matter,
+            "meeting": meeting,
+            "existing_tasks": list(meeting.tasks.select_related("unit")) if meeting else [],
+        },
+    )
+
+
+def _meeting_data(fields) -> dict:
+    return {k: fields[k] for k in ("kind", *services.MEETING_FIELDS) if k in fields}
+
+
+@staff_required
+def meeting_create(request, pk=None):
+    """A step meeting of a matter (/matters/<pk>/meetings/new/?kind=…), or a town's 协商工作例会
+    or 小微协商 (/meetings/new/?town=…)."""
+    user = request.user
+    data = request.POST or None
+    matter = None
+    towns = None
+    if pk is not None:
+        matter = get_object_or_404(Matter.objects.visible_to(user).select_related("town"), pk=pk)
+        if not selectors.can_manage_matter(user, matter):
+            raise PermissionDenied
+        town = matter.town
+        kind = request.GET.get("kind", "")
+        if kind not in STEP_MEETING_KINDS:
+            kind = matter.step if matter.step in STEP_MEETING_KINDS else ""
+        initial = {"kind": kind}
+        back = matter.get_absolute_url()
+    else:
+        towns = _editable_towns(user)
+        chosen = (data or request.GET).get("town", "") or str(clerk_town_id(user) or "")
+        town = towns.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if town is None:
+            return render(request, "consultations/meeting_town_pick.html", {"towns": towns})
+        initial = {"town": town.pk, "kind": request.GET.get("kind", MeetingKind.REGULAR)}
+        back = reverse("consultations:meetings")
+    form = MeetingForm(data, request.FILES or None, matter=matter, towns=towns, initial=initial)
+    attendance = MeetingAttendanceForm(
+        data, members=selectors.candidate_attendees(town.pk), prefix="a"
+    )
+    tasks = FollowUpTaskFormSet(data, prefix="t")
+
+    def record(fields):
+        return services.record_meeting(
+            _meeting_data(fields),
+            matter=matter,
+            town=fields.get("town") or town,
+            attendance=attendance.attendance(),
+            units=fields["units"],
+            tasks=task_rows(tasks),
+            files=fields.get("files") or [],
+            by=user,
+        )
+
+    # Every part must be valid; evaluated in full so that each shows its own errors.
+    parts_valid = data is not None and all([attendance.is_valid(), tasks.is_valid()])
+    done = parts_valid and form_flow(
+        request,
+        form,
+        record,
+        success=lambda meeting: _("已录入“%(kind)s”会议。") % {"kind": meeting.get_kind_display()},
+        redirect_to=lambda meeting: matter or meeting,
+    )
+    if done:
+        return done
+    title = _("录入协商会议")
+    if matter is not None:
+        title = _("录入协商会议：%(title)s") % {"title": matter.title}
+    else:
+        title = _("录入协商会议：%(town)s") % {"town": town.name}
+    return _meeting_page(
+        request,
+        form=form,
+        attendance=attendance,
+        tasks=tasks,
+        title=title,
+        back=back,
+        matter=matter,
+    )
+
+
+def _meeting(request, pk, queryset=None) -> ConsultationMeeting:
+    qs = queryset if queryset is not None else ConsultationMeeting.objects
+    return get_object_or_404(
+        qs.visible_to(request.user).select_related("town", "matter", "created_by"), pk=pk
+    )
+
+
+@staff_required
+def meeting_edit(request, pk):
+    user = request.user
+    meeting = _meeting(request, pk)
+    require_edit(user, meeting.town_id)
+    recorded = dict(meeting.attendances.values_list("member_id", "status"))
+    members = Member.objects.filter(
+        Q(pk__in=selectors.candidate_attendees(meeting.town_id).values("pk"))
+        | Q(pk__in=recorded.keys())
+    ).order_by("name_pinyin", "pk")
+    data = request.POST or None
+    form = MeetingForm(
+        data,
+        request.FILES or None,
+        meeting=meeting,
+        initial={
+            "kind": meeting.kind,
+            "units": list(meeting.units.values_list("pk", flat=True)),
+            **{k: getattr(meeting, k) for k in services.MEETING_FIELDS},
+        },
+    )
+    attendance = MeetingAttendanceForm(
+        data,
+        members=members,
+        initial_status=recorded,
+        initial={"planned": not recorded and meeting.date > timezone.localdate()},
+        prefix="a",
+    )
+    tasks = FollowUpTaskFormSet(data, prefix="t")
+
+    def update(fields):
+        return services.update_meeting(
+            meeting,
+            _meeting_data(fields),
+            attendance=attendance.attendance(),
+            units=fields["units"],
+            new_tasks=task_rows(tasks),
+            files=fields.get("files") or [],
+            by=user,
+        )
+
+    parts_valid = data is not None and all([attendance.is_valid(), tasks.is_valid()])
+    done = parts_valid and form_flow(
+        request, form, update, success=_("已保存。"), redirect_to=meeting
+    )
+    if done:
+        return done
+    return _meeting_page(
+        request,
+        form=form,
+        attendance=attendance,
+        tasks=tasks,
+        title=_("编辑协商会议"),
+        back=meeting.get_absolute_url(),
+        matter=meeting.matter,
+        meeting=meeting,
+    )
+
+
+@reader_required
+def meeting_detail(request, pk):
+    user = request.user
+    meeting = _meeting(request, pk, selectors.meetings_with_counts(ConsultationMeeting.objects))
+    context = {
+        "meeting": meeting,
+        "attendances": list(selectors.attendance_members(meeting)),
+        "units": list(meeting.units.order_by("name")),
+        "tasks": list(meeting.tasks.select_related("unit")),
+        "files": list(meeting.files.all()),
+        "today": timezone.localdate(),
+        "can_edit": can_edit_town_records(user, meeting.town_id),
+        "history": object_history(meeting) if is_staff_like(user) else None,
+        "show_history": is_staff_like(user),
+    }
+    return render(request, "consultations/meeting_detail.html", context)
+
+
+@staff_required
+@require_POST
+def task_done(request, pk):
+    task = get_object_or_404(
+        FollowUpTask.objects.filter(
+            meeting__in=ConsultationMeeting.objects.visible_to(request.user)
+        ).select_related("meeting"),
+        pk=pk,
+    )
+    require_edit(request.user, task.meeting.town_id)
+    undo = request.POST.get("undo") == "1"
+    try:
+        services.set_task_done(
+            task, done_on=None if undo else timezone.localdate(), by=request.user
+        )
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已撤销完成标记。") if undo else _("已标记完成。"))
+    return redirect(task.meeting)
+
+
+@staff_required
+def meeting_list(request):
+    user = request.user
+    visible = ConsultationMeeting.objects.visible_to(user)
+    qs = selectors.meetings_with_counts(visible).select_related("town", "matter")
+    town_id = _int_param(request, "town")
+    if town_id is not None:
+        qs = qs.filter(town_id=town_id)
+    kind = request.GET.get("kind", "")
+    if kind in MeetingKind.values:
+        qs = qs.filter(kind=kind)
+    year = _int_param(request, "year")
+    if year is not None:
+        qs = qs.filter(date__year=year)
+    years = sorted({d.year for d in visible.dates("date", "year")}, reverse=True)
+    page = Paginator(qs.order_by("-date", "-id"), 30).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "towns": Town.objects.visible_to(user).only("pk", "name").order_by("order", "pk"),
+        "town": town_id,
+        "kinds": MeetingKind.choices,
+        "kind": kind,
+        "years": years,
+        "year": year,
+        "can_create": _may_create(user),
+    }
+    return render(request, "consultations/meeting_list.html", context)
