@@ -248,7 +248,8 @@ class MatterUnit(models.Model):
     class Meta:
         verbose_name = _("承办单位分工")
         verbose_name_plural = _("承办单位分工")
-        ordering = ["role", "unit__name"]
+        # "lead" sorts after "assisting": descending puts the lead unit first.
+        ordering = ["-role", "unit__name"]
         constraints = [
             models.UniqueConstraint(fields=["matter", "unit"], name="one_assignment_per_unit"),
             models.UniqueConstraint(

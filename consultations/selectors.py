@@ -94,7 +94,7 @@ def board_queryset(user, *, year: int, town_id: int | None = None) -> QuerySet:
         .prefetch_related(
             Prefetch(
                 "unit_assignments",
-                queryset=MatterUnit.objects.select_related("unit").order_by("role", "unit__name"),
+                queryset=MatterUnit.objects.select_related("unit").order_by("-role", "unit__name"),
             )
         )
         .order_by("town__order", "town_id", "-is_annual_topic", "id")
@@ -129,7 +129,7 @@ def matter_detail_queryset(user) -> QuerySet:
             "proposers",
             Prefetch(
                 "unit_assignments",
-                queryset=MatterUnit.objects.select_related("unit").order_by("role", "unit__name"),
+                queryset=MatterUnit.objects.select_related("unit").order_by("-role", "unit__name"),
             ),
         )
     )

@@ -52,6 +52,7 @@ def test_a_passed_deadline_is_a_stall_even_after_a_recent_move(
 
     walk_to(matter, Step.ASSIGNED)
     Matter.objects.filter(pk=matter.pk).update(
+        registered_on=TODAY - datetime.timedelta(days=70),
         assigned_on=TODAY - datetime.timedelta(days=60),
         deadline=TODAY - datetime.timedelta(days=1),
     )
