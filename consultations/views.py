@@ -254,7 +254,7 @@ def _matter_page(
                     else (Step(before).label if before else None)
                 ),
                 "advance_form": advance_form or AdvanceForm(initial=state),
-                "send_back_form": send_back_form or SendBackForm(initial=state),
+                "send_back_form": send_back_form or SendBackForm(initial=state, auto_id=BACK_ID),
                 "can_register": matter.step == Step.PROPOSED and not matter.is_completed,
                 "can_assign": step_reached >= step_index(Step.REGISTERED)
                 and not matter.is_completed,
@@ -269,6 +269,10 @@ def _matter_page(
 @reader_required
 def matter_detail(request, pk):
     return _matter_page(request, _matter(request, pk))
+
+
+# The send-back form shares the matter page with the advance form: its own element ids.
+BACK_ID = "back_%s"
 
 
 def _as_seen(matter: Matter, form) -> Matter:
@@ -309,7 +313,7 @@ def matter_advance(request, pk):
 @require_POST
 def matter_send_back(request, pk):
     matter = _managed_matter(request, pk)
-    form = SendBackForm(request.POST)
+    form = SendBackForm(request.POST, auto_id=BACK_ID)
     if not form.is_valid():
         if form.has_error("step") or form.has_error("status"):
             messages.error(request, _("请刷新页面后重试。"))
