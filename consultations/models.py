@@ -74,7 +74,9 @@ class MatterQuerySet(ScopedQuerySet):
         return Q(proposers__id=member_id) | Q(meetings__attendances__member_id=member_id)
 
     def unit_q(self, unit_id: int) -> Q:
-        return Q(unit_assignments__unit_id=unit_id)
+        # A unit sees a matter once the government has assigned it (政府交办), not while the
+        # office is still drafting the assignment at 政协立案.
+        return Q(unit_assignments__unit_id=unit_id) & ~Q(step__in=["proposed", "registered"])
 
     def visible_to(self, user):
         from .selectors import scope_consultations

@@ -157,6 +157,7 @@ def held_meeting_kinds(matter: Matter, today: datetime.date | None = None) -> se
     today = today or timezone.localdate()
     return set(
         ConsultationMeeting.objects.filter(matter=matter, date__lte=today)
+        .order_by()
         .values_list("kind", flat=True)
         .distinct()
     )
@@ -188,8 +189,11 @@ def candidate_attendees(town_id: int):
 
 
 def portal_context(member, today: datetime.date | None = None) -> dict | None:
-    """The member's consultations block on /portal/: matters they proposed or attended, and
-    the meetings they were or are to be at, with dates."""
+    """The member's consultations block on /portal/: the matters they proposed or attended, the
+    meetings coming up in their studios' towns or on their matters (planned meetings have no
+    attendance yet, so they are found by town), and the meetings they were at, with dates."""
+    from studios.models import StudioMembership
+
     today = today or timezone.localdate()
     matters = list(
         Matter.objects.filter(Q(proposers=member) | Q(meetings__attendances__member=member))
@@ -197,22 +201,30 @@ def portal_context(member, today: datetime.date | None = None) -> dict | None:
         .select_related("town")
         .order_by("-year", "town__order", "id")[:10]
     )
-    attendances = list(
-        MeetingAttendance.objects.filter(member=member)
-        .select_related("meeting", "meeting__matter", "meeting__town")
-        .order_by("-meeting__date", "-meeting_id")[:12]
+    towns = StudioMembership.objects.filter(
+        member=member, end_on__isnull=True, studio__town__isnull=False
+    ).values("studio__town_id")
+    upcoming = list(
+        ConsultationMeeting.objects.filter(date__gte=today)
+        .filter(Q(town_id__in=towns) | Q(matter__proposers=member))
+        .distinct()
+        .select_related("matter", "town")
+        .order_by("date", "id")[:8]
     )
-    if not matters and not attendances:
+    past = list(
+        MeetingAttendance.objects.filter(member=member, meeting__date__lt=today)
+        .select_related("meeting", "meeting__matter", "meeting__town")
+        .order_by("-meeting__date", "-meeting_id")[:8]
+    )
+    if not matters and not upcoming and not past:
         return None
-    upcoming = [a for a in attendances if a.meeting.date >= today]
-    past = [a for a in attendances if a.meeting.date < today]
-    return {"matters": matters, "upcoming": upcoming[::-1], "past": past, "today": today}
+    return {"matters": matters, "upcoming": upcoming, "past": past, "today": today}
 
 
 def unit_matters(unit_id: int) -> QuerySet:
     """What a handling unit's home page lists: its matters, open ones first."""
     return (
-        Matter.objects.filter(unit_assignments__unit_id=unit_id)
+        Matter.objects.filter(Matter.objects.unit_q(unit_id))
         .select_related("town")
         .annotate(
             is_lead=Exists(

@@ -40,6 +40,9 @@ class PortalSection:
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
     portal: list[PortalSection] = field(default_factory=list)
+    # Blocks on a handling unit's home page; `context(request, unit)`. Proposals owns the page,
+    # consultations adds its matters here, so proposals never imports consultations.
+    unit_home: list[PortalSection] = field(default_factory=list)
 
 
 registry = Registry()
@@ -56,6 +59,12 @@ def register_portal_section(section: PortalSection) -> None:
     if section not in registry.portal:
         registry.portal.append(section)
     registry.portal.sort(key=lambda s: s.order)
+
+
+def register_unit_section(section: PortalSection) -> None:
+    if section not in registry.unit_home:
+        registry.unit_home.append(section)
+    registry.unit_home.sort(key=lambda s: s.order)
 
 
 def nav_for(user) -> list[NavItem]:

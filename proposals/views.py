@@ -1,24 +1,27 @@
 from django.views.generic import TemplateView
 
-from consultations.selectors import is_overdue, unit_matters
+from cppcc.navigation import registry
 from cppcc.roles import Role
 from cppcc.views import RoleRequiredMixin
 
 
 class UnitHomeView(RoleRequiredMixin, TemplateView):
-    """A handling unit's landing page: the consultation matters assigned to the unit (lead or
-    assisting), open ones first, each linking to its matter page. Proposals join this list
-    when the proposals issue lands."""
+    """A handling unit's landing page: what was assigned to the unit. Each app that assigns
+    work to units contributes a block (cppcc.navigation.register_unit_section): consultations
+    lists its matters; proposals will list theirs."""
 
     roles = (Role.UNIT,)
     template_name = "proposals/unit_home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        context["unit"] = user.handling_unit
-        assigned = list(unit_matters(user.handling_unit_id)) if user.handling_unit_id else []
-        for matter in assigned:
-            matter.overdue = is_overdue(matter)
-        context["assigned"] = assigned
+        unit = self.request.user.handling_unit
+        sections = []
+        if unit is not None:
+            for section in registry.unit_home:
+                block = section.context(self.request, unit)
+                if block is not None:
+                    sections.append({"template": section.template, "context": block})
+        context["unit"] = unit
+        context["sections"] = sections
         return context

@@ -51,3 +51,23 @@ def test_another_members_portal_does_not_show_them(
     html = client_for(member_b_user).get(reverse("portal")).content.decode()
     assert "春光村荷塘养虾基地建设" not in html
     assert "我参与的协商" not in html
+
+
+def test_portal_announces_a_planned_meeting_in_the_members_town(
+    client_for, member_user, member_b_user, gunan, town_user
+):
+    # A 例会 planned for next week has no attendance yet; 古南's studio members see it coming.
+    services.record_meeting(
+        {
+            "kind": MeetingKind.REGULAR,
+            "date": TODAY + datetime.timedelta(days=7),
+            "place": "街道三楼会议室",
+            "topic": "四季度协商工作例会",
+        },
+        town=gunan,
+        by=town_user,
+    )
+    mine = client_for(member_user).get(reverse("portal")).content.decode()
+    assert "四季度协商工作例会" in mine and "街道三楼会议室" in mine
+    theirs = client_for(member_b_user).get(reverse("portal")).content.decode()
+    assert "四季度协商工作例会" not in theirs

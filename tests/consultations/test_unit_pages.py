@@ -22,10 +22,26 @@ def test_unit_home_lists_only_its_units_matters(
 
     response = client_for(unit_user).get(reverse("proposals:unit_home"))
 
-    assert [m.pk for m in response.context["assigned"]] == [ours.pk]
+    (block,) = response.context["sections"]
+    assert [m.pk for m in block["context"]["assigned"]] == [ours.pk]
     html = response.content.decode()
     assert ours.get_absolute_url() in html and "牵头单位" in html
     assert "东溪场镇停车" not in html
+
+
+def test_a_unit_does_not_see_a_matter_before_it_is_assigned(
+    client_for, unit_user, unit, matter, walk_to, office_user
+):
+    walk_to(matter, Step.REGISTERED)
+    # The office drafts the assignment at 政协立案; the unit sees it once it is 交办.
+    services.set_assignment(matter, lead_unit=unit, deadline=TODAY, by=office_user)
+    client = client_for(unit_user)
+    assert client.get(matter.get_absolute_url()).status_code == 404
+    assert (
+        "目前没有交办给本单位的事项" in client.get(reverse("proposals:unit_home")).content.decode()
+    )
+    workflow.matter_assign(Matter.objects.get(pk=matter.pk), by=office_user)
+    assert client.get(matter.get_absolute_url()).status_code == 200
 
 
 def test_unit_home_flags_a_passed_deadline(client_for, unit_user, unit, matter, office_user):
