@@ -23,12 +23,13 @@ from rest_framework import exceptions, permissions, serializers, status, viewset
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cppcc.api_schema import ERRORS, enum_field
 from cppcc.models import Transition
 from cppcc.workflow import ConflictError, WorkflowError
 from members.models import Member
 from proposals.models import HandlingUnit, Proposal
 from proposals.selectors import units_visible_to
-from studios.api import ERRORS, AttendanceInputSerializer, AttendanceStatusField, _enum, _marks
+from studios.api import AttendanceInputSerializer, AttendanceStatusField, attendance_marks
 from studios.models import Attendance, Town
 from studios.selectors import can_edit_town_records
 
@@ -50,11 +51,13 @@ from .models import (
 # A completed matter's state, where the API speaks of step and status as one value.
 COMPLETED = MatterStatus.COMPLETED.value
 
-StepField = _enum(Step.choices, "MatterStepEnum")
-MatterStatusField = _enum(MatterStatus.choices, "MatterStatusEnum")
-UnitRoleField = _enum(UnitRole.choices, "MatterUnitRoleEnum")
-MeetingKindField = _enum(MeetingKind.choices, "MeetingKindEnum")
-StateField = _enum([*Step.choices, (COMPLETED, MatterStatus.COMPLETED.label)], "MatterStateEnum")
+StepField = enum_field(Step.choices, "MatterStepEnum")
+MatterStatusField = enum_field(MatterStatus.choices, "MatterStatusEnum")
+UnitRoleField = enum_field(UnitRole.choices, "MatterUnitRoleEnum")
+MeetingKindField = enum_field(MeetingKind.choices, "MeetingKindEnum")
+StateField = enum_field(
+    [*Step.choices, (COMPLETED, MatterStatus.COMPLETED.label)], "MatterStateEnum"
+)
 
 
 def _state(matter: Matter) -> str:
@@ -723,7 +726,7 @@ class MeetingViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
         town = data.pop("town", None)
         if matter is not None and town is not None and town.pk != matter.town_id:
             raise serializers.ValidationError({"town": [_("会议的镇街须与议题所属镇街一致。")]})
-        attendance = _marks(data.pop("attendance_input", []))
+        attendance = attendance_marks(data.pop("attendance_input", []))
         units = data.pop("units", [])
         tasks = data.pop("tasks", [])
         meeting = services.record_meeting(
@@ -752,7 +755,9 @@ class MeetingViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
                     {name: [_("会议的类型、镇街和所属议题不能修改。")]}
                 )
             data.pop(name, None)
-        attendance = _marks(data.pop("attendance_input")) if "attendance_input" in data else None
+        attendance = (
+            attendance_marks(data.pop("attendance_input")) if "attendance_input" in data else None
+        )
         units = data.pop("units", None)
         new_tasks = data.pop("tasks", [])
         services.update_meeting(

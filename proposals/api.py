@@ -10,12 +10,12 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from studios.api import ERRORS, _enum
+from cppcc.api_schema import ERRORS, enum_field
 
 from .models import HandlingUnit, UnitKind
 from .selectors import units_visible_to
 
-UnitKindField = _enum(UnitKind.choices, "HandlingUnitKindEnum")
+UnitKindField = enum_field(UnitKind.choices, "HandlingUnitKindEnum")
 
 
 class HandlingUnitSerializer(serializers.ModelSerializer):

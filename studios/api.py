@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -19,6 +18,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cppcc.api_schema import CONFLICT, ERRORS, enum_field
 from cppcc.roles import can_edit_county
 from members.models import Member, Term
 
@@ -39,13 +39,6 @@ from .models import (
     Town,
     Village,
 )
-
-ERRORS = {
-    400: OpenApiResponse(description="输入不符合规则（中文说明见 detail）"),
-    403: OpenApiResponse(description="无权执行该操作"),
-    404: OpenApiResponse(description="记录不存在或不在您的数据范围内"),
-}
-CONFLICT = {409: OpenApiResponse(description="记录已被他人处理")}
 
 
 class MemberBriefSerializer(serializers.ModelSerializer):
@@ -378,26 +371,8 @@ def _party_members_by_studio(studio_ids):
 # --- activities ------------------------------------------------------------------------------
 
 
-def _enum(choices, name: str):
-    """A choice field with its own schema component: several models have a field called
-    `status`, and drf-spectacular would otherwise give their enums colliding names."""
-
-    @extend_schema_field(
-        {
-            "type": "string",
-            "enum": [value for value, _label in choices],
-            "description": "；".join(f"{v}：{lbl}" for v, lbl in choices),
-        },
-        component_name=name,
-    )
-    class Field(serializers.ChoiceField):
-        pass
-
-    return Field
-
-
-AttendanceStatusField = _enum(Attendance.choices, "AttendanceStatusEnum")
-ProblemStatusField = _enum(ProblemStatus.choices, "ProblemStatusEnum")
+AttendanceStatusField = enum_field(Attendance.choices, "AttendanceStatusEnum")
+ProblemStatusField = enum_field(ProblemStatus.choices, "ProblemStatusEnum")
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -458,7 +433,7 @@ class ActivityFilter(filters.FilterSet):
         fields = ["studio", "kind", "town", "date_from", "date_to", "year"]
 
 
-def _marks(rows) -> dict[int, str]:
+def attendance_marks(rows) -> dict[int, str]:
     marks: dict[int, str] = {}
     for row in rows or []:
         if row["member"] in marks:
@@ -496,7 +471,7 @@ class ActivityViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         studio = _writable_studio(self.request.user, data.pop("studio"))
-        marks = _marks(data.pop("attendance_input", []))
+        marks = attendance_marks(data.pop("attendance_input", []))
         serializer.instance = services.record_activity(studio, data, marks, by=self.request.user)
 
     def perform_update(self, serializer):
@@ -505,7 +480,9 @@ class ActivityViewSet(
         data = dict(serializer.validated_data)
         if "studio" in data and data.pop("studio").pk != activity.studio_id:
             raise serializers.ValidationError({"studio": _("活动不能改到其他工作室。")})
-        marks = _marks(data.pop("attendance_input")) if "attendance_input" in data else None
+        marks = (
+            attendance_marks(data.pop("attendance_input")) if "attendance_input" in data else None
+        )
         services.update_activity(activity, data, marks, by=self.request.user)
 
     def _respond(self, pk, code):
