@@ -26,9 +26,12 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
+from consultations.models import Matter  # noqa: E402
 from cppcc.models import User  # noqa: E402
 
+# A matter's page needs a matter: "{matter}" is the demo's 古南街道 annual matter of this year.
 PAGES = [
     ("office", "/reports/office/"),
     ("office", "/members/"),
@@ -39,7 +42,22 @@ PAGES = [
     ("leader", "/reports/dashboard/"),
     ("town", "/reports/town/"),
     ("member", "/portal/"),
+    ("office", "/consultations/"),
+    ("office", "/consultations/matters/{matter}/"),
+    ("office", "/consultations/meetings/"),
+    ("office", "/api/v1/matters/"),
+    ("office", "/api/v1/meetings/"),
+    ("town", "/consultations/"),
 ]
+
+
+def demo_matter_id() -> int:
+    matter = Matter.objects.filter(
+        town__name="古南街道", year=timezone.localdate().year, is_annual_topic=True
+    ).first()
+    if matter is None:
+        raise SystemExit("no 古南街道 matter this year; load the demo first")
+    return matter.pk
 
 
 def main() -> None:
@@ -48,7 +66,9 @@ def main() -> None:
     args = parser.parse_args()
     clients = {}
     rows = []
+    matter = demo_matter_id()
     for username, url in PAGES:
+        url = url.format(matter=matter)
         if username not in clients:
             client = Client()
             client.force_login(User.objects.get(username=username))

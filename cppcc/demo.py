@@ -7,24 +7,44 @@ from cppcc.roles import MEMBER_REGISTER_GROUP, Role, grant_role
 
 DEMO_PASSWORD = "cppcc-demo"
 
+# (name, kind): the departments the demo's matters are assigned to (seed 000: 区交通局), with
+# two mass organisations (党群部门) and the power company (其他).
 DEMO_UNITS = [
-    "区交通局",
-    "区住房城乡建委",
-    "区农业农村委",
-    "区卫生健康委",
-    "区教委",
-    "区民政局",
-    "区生态环境局",
-    "区城市管理局",
+    ("区交通局", "government"),
+    ("区住房城乡建委", "government"),
+    ("区农业农村委", "government"),
+    ("区卫生健康委", "government"),
+    ("区教委", "government"),
+    ("区民政局", "government"),
+    ("区生态环境局", "government"),
+    ("区城市管理局", "government"),
+    ("区水利局", "government"),
+    ("区规划自然资源局", "government"),
+    ("区商务委", "government"),
+    ("区市场监管局", "government"),
+    ("区文化旅游委", "government"),
+    ("区公安局交巡警支队", "government"),
+    ("团区委", "party"),
+    ("区妇联", "party"),
+    ("国网綦江供电公司", "other"),
 ]
 
 
 def load_handling_units(log) -> None:
-    from proposals.models import HandlingUnit
+    """Creates the demo units, and gives units made before kinds existed their kind (the
+    history records that change; an unchanged unit is not written)."""
+    from proposals.models import HandlingUnit, UnitKind
 
-    for name in DEMO_UNITS:
-        HandlingUnit.objects.get_or_create(name=name, defaults={"contact_person": "办公室"})
-    log(f"承办单位：{HandlingUnit.objects.count()} 个")
+    made = 0
+    for name, kind in DEMO_UNITS:
+        unit, created = HandlingUnit.objects.get_or_create(
+            name=name, defaults={"contact_person": "办公室", "kind": UnitKind(kind)}
+        )
+        made += created
+        if unit.kind != kind:
+            unit.kind = UnitKind(kind)
+            unit.save(update_fields=["kind"])
+    log(f"承办单位新增 {made} 个，共 {HandlingUnit.objects.count()} 个")
 
 
 def _user(username: str, display_name: str, roles: list[str], **links) -> tuple[User, bool]:

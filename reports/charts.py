@@ -78,3 +78,18 @@ def stacked_towns(title: str, rows: list[dict]) -> dict:
             {"type": "bar", "stack": "p", "name": _("未解决"), "data": [r["open"] for r in rows]},
         ],
     }
+
+
+def steps(title: str, rows: list[dict]) -> dict:
+    """The year's matters per step (reports.statistics.matters_by_step), finished ones last in
+    green."""
+    option = bar(title, rows)
+    option["series"][0]["data"] = [
+        {"value": r["count"], "itemStyle": {"color": "#2f9e44"}}
+        if r["step"] == "completed"
+        else r["count"]
+        for r in rows
+    ]
+    option["xAxis"]["axisLabel"]["rotate"] = 0
+    option["grid"]["bottom"] = 30
+    return option

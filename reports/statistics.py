@@ -2,9 +2,14 @@
 these functions with a queryset already scoped to the viewer, so a number never disagrees with
 itself and nobody sees a figure built from records they may not see."""
 
-from django.db.models import Count, Q, QuerySet, Sum
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from consultations.models import STEPS, MatterStatus, MeetingAttendance, MeetingKind, Step
 from members.models import MemberStatus, PartyAffiliation
 from members.services import counts_by_party, counts_by_sector
 from studios.models import ActivityKind, ProblemStatus
@@ -106,7 +111,99 @@ def problems_by_town(problems: QuerySet) -> list[dict]:
     ]
 
 
-def current_year() -> int:
-    from django.utils import timezone
+# --- "渝事好商量·一镇一事商量办" consultations ------------------------------------------------
+# Seed 002's yearly sentence: 开展议前协商79场次、现场协商31场次，各方参与3000余人次，协调资金
+# 1200余万元，38件民生实事得到推进解决，3万余名群众受益. Meetings count by the day they were held
+# (a planned meeting is not a consultation yet); matters by their year, so a matter of last year
+# finished in January still counts for last year.
 
+
+def held_meetings(meetings: QuerySet, year: int, today: datetime.date | None = None) -> QuerySet:
+    """The year's meetings held by today."""
+    today = today or timezone.localdate()
+    return meetings.filter(date__year=year, date__lte=today)
+
+
+def meetings_by_kind(meetings: QuerySet, year: int) -> dict[str, int]:
+    """Held meetings of the year per kind, every kind present (0 when none held)."""
+    counts = dict.fromkeys(MeetingKind.values, 0)
+    rows = held_meetings(meetings, year).values_list("kind").annotate(n=Count("pk")).order_by()
+    counts.update(rows)
+    return counts
+
+
+def participations(meetings: QuerySet, year: int) -> int:
+    """People-times at the year's held meetings (各方参与人次): members present, officials and
+    residents, one query."""
+    present = (
+        MeetingAttendance.objects.filter(meeting=OuterRef("pk"), status="present")
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    totals = held_meetings(meetings, year).aggregate(
+        present=Sum(Subquery(present), default=0),
+        officials=Sum("officials_count", default=0),
+        residents=Sum("residents_count", default=0),
+    )
+    return totals["present"] + totals["officials"] + totals["residents"]
+
+
+def matter_totals(matters: QuerySet, year: int) -> dict:
+    """The year's matters (one query): how many, the annual "一镇一事" topics and how many of
+    them are finished, and over all finished matters: how many, how many solved, the funds
+    coordinated (万元) and the residents benefiting."""
+    done = Q(status=MatterStatus.COMPLETED)
+    return matters.filter(year=year).aggregate(
+        total=Count("pk"),
+        annual=Count("pk", filter=Q(is_annual_topic=True)),
+        annual_completed=Count("pk", filter=Q(is_annual_topic=True) & done),
+        completed=Count("pk", filter=done),
+        solved=Count("pk", filter=done & Q(solved=True)),
+        funds_wan=Sum("funds_wan", filter=done, default=Decimal(0)),
+        beneficiaries=Sum("beneficiaries", filter=done, default=0),
+    )
+
+
+def matters_by_step(matters: QuerySet, year: int) -> list[dict]:
+    """The year's board in numbers: [{"step", "name", "count"}] for the seven steps in order,
+    then the finished matters (step "completed")."""
+    rows = list(
+        matters.filter(year=year)
+        .values_list("step")
+        .annotate(
+            active=Count("pk", filter=Q(status=MatterStatus.ACTIVE)),
+            done=Count("pk", filter=Q(status=MatterStatus.COMPLETED)),
+        )
+        .order_by()
+    )
+    active = {step: n for step, n, _done in rows}
+    result = [{"step": s, "name": str(Step(s).label), "count": active.get(s, 0)} for s in STEPS]
+    result.append(
+        {
+            "step": "completed",
+            "name": str(MatterStatus.COMPLETED.label),
+            "count": sum(done for _step, _n, done in rows),
+        }
+    )
+    return result
+
+
+def change(current: dict, previous: dict) -> dict:
+    """Year-over-year change of each number in `current`: {key: {"delta", "direction"}}, the
+    delta without its sign and the direction "up", "down" or "same"."""
+    result = {}
+    for key, value in current.items():
+        before = previous.get(key)
+        if not isinstance(value, int | Decimal) or not isinstance(before, int | Decimal):
+            continue
+        delta = value - before
+        result[key] = {
+            "delta": abs(delta),
+            "direction": "up" if delta > 0 else "down" if delta < 0 else "same",
+        }
+    return result
+
+
+def current_year() -> int:
     return timezone.localdate().year

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from consultations.models import ConsultationMeeting, Matter
 from cppcc.roles import Role
 from cppcc.views import RoleRequiredMixin
 from members.models import Member
@@ -12,7 +13,7 @@ from . import charts, statistics
 class ScopedFiguresMixin(RoleRequiredMixin):
     """Figures over the records the viewer may see (a town clerk's figures are their town's)."""
 
-    def figures(self) -> dict:
+    def figures(self, compare: bool = False) -> dict:
         user = self.request.user
         year = statistics.current_year()
         members = Member.objects.visible_to(user)
@@ -24,7 +25,33 @@ class ScopedFiguresMixin(RoleRequiredMixin):
             "studios": statistics.studio_totals(Studio.objects.visible_to(user)),
             "activities": statistics.activity_totals(activities, year),
             "problems": statistics.problem_totals(problems, year),
+            "consultations": self.consultation_figures(year, compare),
         }
+
+    def consultation_figures(self, year: int, compare: bool) -> dict:
+        """The "一镇一事" figures: the year's matters per step, held meetings by kind, and the
+        year's totals (matters, funds, beneficiaries, participations); with `compare`, the
+        change from last year (three more queries)."""
+        user = self.request.user
+        matters = Matter.objects.visible_to(user)
+        meetings = ConsultationMeeting.objects.visible_to(user)
+
+        def of(y: int) -> dict:
+            return {
+                "meetings": statistics.meetings_by_kind(meetings, y),
+                "totals": {
+                    **statistics.matter_totals(matters, y),
+                    "participations": statistics.participations(meetings, y),
+                },
+            }
+
+        figures = {"year": year, "steps": statistics.matters_by_step(matters, year), **of(year)}
+        if compare:
+            before = of(year - 1)
+            figures["previous_year"] = year - 1
+            figures["meetings_change"] = statistics.change(figures["meetings"], before["meetings"])
+            figures["totals_change"] = statistics.change(figures["totals"], before["totals"])
+        return figures
 
 
 class OfficeHomeView(ScopedFiguresMixin, TemplateView):
@@ -56,7 +83,7 @@ class DashboardView(ScopedFiguresMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        context = super().get_context_data(**kwargs, **self.figures())
+        context = super().get_context_data(**kwargs, **self.figures(compare=True))
         year = context["year"]
         members = Member.objects.visible_to(user)
         activities = Activity.objects.visible_to(user)
@@ -85,6 +112,14 @@ class DashboardView(ScopedFiguresMixin, TemplateView):
                     statistics.activities_by_kind(activities, year),
                 ),
                 "chart",
+            ),
+            (
+                "steps",
+                charts.steps(
+                    _("%(y)d年“一镇一事”议题所处环节") % {"y": year},
+                    context["consultations"]["steps"],
+                ),
+                "chart chart-wide",
             ),
             (
                 "problems",

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         def log(line: str) -> None:
             self.stdout.write(f"  {line}")
 
-        # Order matters: studios place the members, the logins need both.
+        # Order matters: studios place the members, the logins need both and the units, and the
+        # consultations are recorded by the office login with the studios' members and the units.
+        from consultations import demo as consultations_demo
         from members import demo as members_demo
         from studios import demo as studios_demo
 
@@ -34,6 +36,7 @@ class Command(BaseCommand):
         studios_demo.load(log)
         demo.load_handling_units(log)
         logins = demo.load_users(log)
+        consultations_demo.load(log)
         self.stdout.write(
             self.style.SUCCESS(f"演示数据已就绪（用时 {time.monotonic() - started:.1f} 秒）。")
         )
