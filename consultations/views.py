@@ -8,7 +8,6 @@ error message on the matter page, which then shows the matter as it now stands.
 """
 
 from collections import defaultdict
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_POST
 from cppcc.audit import object_history
 from cppcc.models import Transition
 from cppcc.roles import Role, can_edit_county, clerk_town_id, has_role, is_staff_like
-from cppcc.views import form_flow
+from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import ConflictError, WorkflowError
 from members.models import Member
 from studios.models import Town
@@ -60,32 +59,11 @@ from .models import (
     step_index,
 )
 
-
-def staff_required(view):
-    """Office pages are for staff roles; members use /portal/ and units their own home page."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_staff_like(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def reader_required(view):
-    """Pages a handling unit's login may also read: the matters and meetings of its unit
-    (visible_to narrows what it finds)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not (is_staff_like(request.user) or has_role(request.user, Role.UNIT)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Pages a handling unit's login may also read: the matters and meetings of its unit
+# (visible_to narrows what it finds).
+reader_required = allowed_if(
+    lambda user: is_staff_like(user) or has_role(user, Role.UNIT), "Staff or unit logins."
+)
 
 
 def _may_create(user) -> bool:

@@ -1,6 +1,8 @@
+import functools
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from .navigation import registry
 from .notifications import mark_read
-from .roles import HOME_PRIORITY, Role, has_role, roles_of
+from .roles import HOME_PRIORITY, Role, has_role, is_staff_like, roles_of
 from .workflow import WorkflowError
 
 # Landing page of each role, as a URL name; the first role in HOME_PRIORITY a person holds wins.
@@ -36,6 +38,28 @@ class RoleRequiredMixin(LoginRequiredMixin):
         if request.user.is_authenticated and not has_role(request.user, *self.roles):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def allowed_if(test: Callable[[object], bool], doc: str = ""):
+    """A view decorator: log in first, then 403 unless `test(user)` holds. Each app names its
+    gates with it (staff_required, office_required …) so the rule reads at the view."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not test(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    decorator.__doc__ = doc
+    return decorator
+
+
+# Office pages are for staff roles; members use /portal/ and handling units their own home page.
+staff_required = allowed_if(is_staff_like, "Staff-like roles only.")
 
 
 def form_flow(

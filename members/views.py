@@ -6,7 +6,6 @@ may only read is 403.
 """
 
 import base64
-import functools
 import io
 
 from django.contrib import messages
@@ -23,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
-from cppcc.roles import Role, has_role, is_staff_like
-from cppcc.views import form_flow
+from cppcc.roles import Role, has_role
+from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
 
 from . import importing, services, workflow
@@ -39,30 +38,8 @@ IMPORT_SESSION_KEY = "members_import"
 PAGE_SIZE = 30
 
 
-def staff_required(view):
-    """Office pages: staff-like roles only (members use /portal/, units their own pages)."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_staff_like(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def manager_required(view):
-    """Writes to the register: admin and office staff only; leaders and town clerks read."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_manage_members(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Writes to the register: admin and office staff only; leaders and town clerks read.
+manager_required = allowed_if(can_manage_members, "Register managers only.")
 
 
 def _visible_member(request, pk: int) -> Member:

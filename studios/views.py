@@ -2,10 +2,7 @@
 person may not see it), checks the right to change it with selectors.require_edit, validates a
 form and calls one service or workflow function; a WorkflowError becomes a form error."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
@@ -16,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
-from cppcc.roles import can_edit_county, clerk_town_id, is_countywide, is_staff_like
-from cppcc.views import form_flow
+from cppcc.roles import can_edit_county, clerk_town_id, is_countywide
+from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
 from members.models import Member
 
@@ -56,29 +53,7 @@ from .models import (
     Village,
 )
 
-
-def staff_required(view):
-    """Office pages are for staff roles; members use /portal/ and handling units see nothing."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_staff_like(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def office_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_edit_county(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+office_required = allowed_if(can_edit_county, "Admin and office staff only.")
 
 
 def _form_page(
