@@ -13,14 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from cppcc.workflow import WorkflowError
 from members.models import Member, MemberStatus
 from proposals.models import HandlingUnit
 from studios.models import Attendance, Town
 from studios.selectors import can_edit_town_records
-from studios.services import PHOTO_SUFFIXES
+from studios.services import attach_files, save_attendance
 
 from . import selectors
 from .models import (
@@ -29,8 +28,6 @@ from .models import (
     FollowUpTask,
     Matter,
     MatterUnit,
-    MeetingAttendance,
-    MeetingFile,
     MeetingKind,
     Step,
     UnitProgress,
@@ -286,32 +283,6 @@ def _check_meeting(meeting: ConsultationMeeting, attendance: Mapping[int, str]) 
     return clean
 
 
-def _write_attendance(meeting: ConsultationMeeting, attendance: dict[int, str], by) -> None:
-    rows = [
-        MeetingAttendance(meeting=meeting, member_id=pk, status=status)
-        for pk, status in attendance.items()
-    ]
-    if rows:
-        bulk_create_with_history(rows, MeetingAttendance, default_user=_user(by))
-
-
-def _replace_attendance(meeting: ConsultationMeeting, attendance: dict[int, str], by) -> None:
-    existing = {a.member_id: a for a in meeting.attendances.all()}
-    for member_id, row in existing.items():
-        if member_id not in attendance:
-            row._history_user = _user(by)
-            row.delete()
-    new = {}
-    for member_id, status in attendance.items():
-        row = existing.get(member_id)
-        if row is None:
-            new[member_id] = status
-        elif row.status != status:
-            row.status = status
-            _save(row, by, update_fields=["status"])
-    _write_attendance(meeting, new, by)
-
-
 def _write_tasks(meeting: ConsultationMeeting, tasks: Iterable[Mapping], by) -> None:
     for data in tasks or ():
         task = FollowUpTask(
@@ -337,20 +308,6 @@ def _write_tasks(meeting: ConsultationMeeting, tasks: Iterable[Mapping], by) -> 
                 _("后续任务“%(task)s”的完成时限不能早于会议日期。") % {"task": task.description}
             )
         _save(task, by)
-
-
-def _attach(meeting: ConsultationMeeting, files: Iterable) -> None:
-    for f in files or ():
-        caption = ""
-        if isinstance(f, tuple):
-            f, caption = f
-        name = getattr(f, "name", "") or ""
-        MeetingFile.objects.create(
-            meeting=meeting,
-            file=f,
-            is_photo=name.lower().endswith(PHOTO_SUFFIXES),
-            caption=caption[:100],
-        )
 
 
 @transaction.atomic
@@ -388,9 +345,9 @@ def record_meeting(
     clean = _check_meeting(meeting, attendance or {})
     _save(meeting, by)
     meeting.units.set(list(units or ()))
-    _write_attendance(meeting, clean, by)
+    save_attendance(meeting, clean, by=by)
     _write_tasks(meeting, tasks, by)
-    _attach(meeting, files)
+    attach_files(meeting, files)
     return meeting
 
 
@@ -444,9 +401,9 @@ def update_meeting(
     if units is not None:
         meeting.units.set(list(units))
     if attendance is not None:
-        _replace_attendance(meeting, clean, by)
+        save_attendance(meeting, clean, by=by, replace=True)
     _write_tasks(meeting, new_tasks, by)
-    _attach(meeting, files)
+    attach_files(meeting, files)
     return meeting
 
 

@@ -23,8 +23,6 @@ from members.models import Member, MemberStatus, PartyAffiliation, SpecialCommit
 from .models import (
     SIX_HAS_FIELDS,
     Activity,
-    ActivityAttendance,
-    ActivityFile,
     ActivityKind,
     Attendance,
     ContactPair,
@@ -477,28 +475,42 @@ def _check_activity(activity: Activity, attendance: Mapping[int, str]) -> dict[i
     return clean
 
 
-def _attach(activity: Activity, files: Iterable) -> None:
+def attach_files(parent, files: Iterable) -> None:
+    """Stores uploads on an activity or a consultation meeting (both have a `files` relation
+    whose rows carry file, is_photo and caption); a (file, caption) pair sets the caption."""
     for f in files or ():
         caption = ""
         if isinstance(f, tuple):
             f, caption = f
         name = getattr(f, "name", "") or ""
-        ActivityFile.objects.create(
-            activity=activity,
-            file=f,
-            is_photo=name.lower().endswith(PHOTO_SUFFIXES),
-            caption=caption[:100],
+        parent.files.create(
+            file=f, is_photo=name.lower().endswith(PHOTO_SUFFIXES), caption=caption[:100]
         )
 
 
-def _write_attendance(activity: Activity, attendance: dict[int, str], by) -> None:
-    rows = [
-        ActivityAttendance(activity=activity, member_id=pk, status=status)
-        for pk, status in attendance.items()
-    ]
+def save_attendance(parent, attendance: Mapping[int, str], *, by, replace: bool = False) -> None:
+    """Writes the attendance (member id → status) of an activity or a consultation meeting
+    (both have an `attendances` relation of member + status rows). With replace=True the given
+    marks replace the recorded ones: members left out are removed, changed statuses updated."""
+    relation = parent.attendances
+    existing = {a.member_id: a for a in relation.all()} if replace else {}
+    for member_id, row in existing.items():
+        if member_id not in attendance:
+            row._history_user = _user(by)
+            row.delete()
+    rows = []
+    for member_id, status in attendance.items():
+        row = existing.get(member_id)
+        if row is None:
+            rows.append(
+                relation.model(**{relation.field.name: parent}, member_id=member_id, status=status)
+            )
+        elif row.status != status:
+            row.status = status
+            _save(row, by, update_fields=["status"])
     if rows:
         # One INSERT for thirty rows, with their history rows (plain bulk_create would skip them).
-        bulk_create_with_history(rows, ActivityAttendance, default_user=_user(by))
+        bulk_create_with_history(rows, relation.model, default_user=_user(by))
 
 
 @transaction.atomic
@@ -514,8 +526,8 @@ def record_activity(
         activity.title = ActivityKind(activity.kind).label
     clean = _check_activity(activity, attendance)
     _save(activity, by)
-    _write_attendance(activity, clean, by)
-    _attach(activity, files)
+    save_attendance(activity, clean, by=by)
+    attach_files(activity, files)
     return activity
 
 
@@ -539,21 +551,8 @@ def update_activity(
     if changed:
         _save(activity, by, update_fields=changed)
     if attendance is not None:
-        existing = {a.member_id: a for a in activity.attendances.all()}
-        for member_id, row in existing.items():
-            if member_id not in clean:
-                row._history_user = _user(by)
-                row.delete()
-        new = {}
-        for member_id, status in clean.items():
-            row = existing.get(member_id)
-            if row is None:
-                new[member_id] = status
-            elif row.status != status:
-                row.status = status
-                _save(row, by, update_fields=["status"])
-        _write_attendance(activity, new, by)
-    _attach(activity, files)
+        save_attendance(activity, clean, by=by, replace=True)
+    attach_files(activity, files)
     return activity
 
 
