@@ -3,9 +3,11 @@ these functions with a queryset already scoped to the viewer, so a number never 
 itself and nobody sees a figure built from records they may not see."""
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,51 +120,102 @@ def problems_by_town(problems: QuerySet) -> list[dict]:
 # finished in January still counts for last year.
 
 
-def held_meetings(meetings: QuerySet, year: int, today: datetime.date | None = None) -> QuerySet:
-    """The year's meetings held by today."""
-    today = today or timezone.localdate()
-    return meetings.filter(date__year=year, date__lte=today)
+def held_meetings(meetings: QuerySet, years: Iterable[int]) -> QuerySet:
+    """The meetings of those years held by today."""
+    years = sorted(years)
+    last = min(timezone.localdate(), datetime.date(years[-1], 12, 31))
+    return meetings.filter(date__gte=datetime.date(years[0], 1, 1), date__lte=last)
+
+
+# Each figure below is counted for one year, or for several in one query (the dashboard's
+# year-over-year change reads this year and last at once).
 
 
 def meetings_by_kind(meetings: QuerySet, year: int) -> dict[str, int]:
     """Held meetings of the year per kind, every kind present (0 when none held)."""
-    counts = dict.fromkeys(MeetingKind.values, 0)
-    rows = held_meetings(meetings, year).values_list("kind").annotate(n=Count("pk")).order_by()
-    counts.update(rows)
-    return counts
+    return meetings_by_kind_per_year(meetings, [year])[year]
+
+
+def meetings_by_kind_per_year(meetings: QuerySet, years: Iterable[int]) -> dict[int, dict]:
+    result = {y: dict.fromkeys(MeetingKind.values, 0) for y in years}
+    rows = (
+        held_meetings(meetings, years)
+        .values_list(ExtractYear("date"), "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for year, kind, n in rows:
+        if year in result:
+            result[year][kind] = n
+    return result
 
 
 def participations(meetings: QuerySet, year: int) -> int:
     """People-times at the year's held meetings (各方参与人次): members present, officials and
-    residents, one query."""
+    residents."""
+    return participations_per_year(meetings, [year])[year]
+
+
+def participations_per_year(meetings: QuerySet, years: Iterable[int]) -> dict[int, int]:
     present = (
         MeetingAttendance.objects.filter(meeting=OuterRef("pk"), status="present")
         .values("meeting")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    totals = held_meetings(meetings, year).aggregate(
-        present=Sum(Subquery(present), default=0),
-        officials=Sum("officials_count", default=0),
-        residents=Sum("residents_count", default=0),
+    result = dict.fromkeys(years, 0)
+    rows = (
+        held_meetings(meetings, years)
+        .values_list(ExtractYear("date"))
+        .annotate(
+            present=Sum(Subquery(present), default=0),
+            officials=Sum("officials_count", default=0),
+            residents=Sum("residents_count", default=0),
+        )
+        .order_by()
     )
-    return totals["present"] + totals["officials"] + totals["residents"]
+    for year, present_n, officials, residents in rows:
+        if year in result:
+            result[year] = present_n + officials + residents
+    return result
 
 
 def matter_totals(matters: QuerySet, year: int) -> dict:
-    """The year's matters (one query): how many, the annual "一镇一事" topics and how many of
-    them are finished, and over all finished matters: how many, how many solved, the funds
-    coordinated (万元) and the residents benefiting."""
+    """The year's matters: how many, the annual "一镇一事" topics and how many of them are
+    finished, and over all finished matters: how many, how many solved, the funds coordinated
+    (万元) and the residents benefiting."""
+    return matter_totals_per_year(matters, [year])[year]
+
+
+def matter_totals_per_year(matters: QuerySet, years: Iterable[int]) -> dict[int, dict]:
     done = Q(status=MatterStatus.COMPLETED)
-    return matters.filter(year=year).aggregate(
-        total=Count("pk"),
-        annual=Count("pk", filter=Q(is_annual_topic=True)),
-        annual_completed=Count("pk", filter=Q(is_annual_topic=True) & done),
-        completed=Count("pk", filter=done),
-        solved=Count("pk", filter=done & Q(solved=True)),
-        funds_wan=Sum("funds_wan", filter=done, default=Decimal(0)),
-        beneficiaries=Sum("beneficiaries", filter=done, default=0),
+    zero = {
+        "total": 0,
+        "annual": 0,
+        "annual_completed": 0,
+        "completed": 0,
+        "solved": 0,
+        "funds_wan": Decimal(0),
+        "beneficiaries": 0,
+    }
+    result = {y: dict(zero) for y in years}
+    rows = (
+        matters.filter(year__in=list(result))
+        .values("year")
+        .annotate(
+            total=Count("pk"),
+            annual=Count("pk", filter=Q(is_annual_topic=True)),
+            annual_completed=Count("pk", filter=Q(is_annual_topic=True) & done),
+            completed=Count("pk", filter=done),
+            solved=Count("pk", filter=done & Q(solved=True)),
+            funds_wan=Sum("funds_wan", filter=done, default=Decimal(0)),
+            beneficiaries=Sum("beneficiaries", filter=done, default=0),
+        )
+        .order_by()
     )
+    for row in rows:
+        result[row.pop("year")] = row
+    return result
 
 
 def matters_by_step(matters: QuerySet, year: int) -> list[dict]:

@@ -177,6 +177,17 @@ def test_matter_totals_sum_the_finished_matters_of_the_year(county):
     }
 
 
+def test_per_year_figures_read_several_years_in_one_query(county, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        kinds = statistics.meetings_by_kind_per_year(meetings(), [LAST, YEAR])
+        people = statistics.participations_per_year(meetings(), [LAST, YEAR])
+        totals = statistics.matter_totals_per_year(Matter.objects.all(), [LAST, YEAR])
+    assert kinds[YEAR] == statistics.meetings_by_kind(meetings(), YEAR)
+    assert kinds[LAST]["on_site"] == 2
+    assert people == {LAST: 38, YEAR: 31}
+    assert totals[LAST]["funds_wan"] == 50 and totals[YEAR]["funds_wan"] == Decimal("150.5")
+
+
 def test_matter_totals_of_a_year_without_matters_are_zero(db):
     totals = statistics.matter_totals(Matter.objects.all(), YEAR)
     assert totals["funds_wan"] == 0 and totals["beneficiaries"] == 0 and totals["total"] == 0
@@ -280,7 +291,7 @@ def test_dashboard_query_count_does_not_grow_with_matters_and_meetings(
     client = client_for(leader_user)
     # As the pin in test_statistics.py: session, user, roles, 4 figure aggregates, 5 chart
     # aggregates, unread count, the session's last-seen write (savepoint, update, release);
-    # then the consultations: matters per step, and for this year and last the meetings by
-    # kind, the participations and the matter totals.
-    with django_assert_max_num_queries(23):
+    # then the consultations: matters per step, and for this year and last at once the
+    # meetings by kind, the participations and the matter totals.
+    with django_assert_max_num_queries(20):
         assert client.get("/reports/dashboard/").status_code == 200

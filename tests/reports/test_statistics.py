@@ -108,7 +108,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     client = client_for(leader_user)
     # session, user, roles, 4 figure aggregates, 5 chart aggregates, unread count,
     # the session's last-seen write (savepoint, update, release), and the "一镇一事" figures:
-    # matters per step, and for this year and last the meetings by kind, the participations
-    # and the matter totals (7)
-    with django_assert_max_num_queries(23):
+    # matters per step, and for this year and last at once the meetings by kind, the
+    # participations and the matter totals (4)
+    with django_assert_max_num_queries(20):
         assert client.get("/reports/dashboard/").status_code == 200
