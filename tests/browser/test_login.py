@@ -64,6 +64,8 @@ def test_leader_dashboard_draws_its_charts_under_the_strict_csp(
     page = open_page()
     log_in(page, live_server, leader_user.username)
     page.wait_for_selector("#chart-party canvas")
-    assert page.locator("[data-chart] canvas").count() == 5
+    page.wait_for_selector("#chart-steps canvas")
+    # Members by sector and party, activities by month and kind, matters per step, problems.
+    assert page.locator("[data-chart] canvas").count() == 6
     assert page.errors == [], page.errors
     assert page.outside_requests == []
