@@ -156,6 +156,8 @@ class Matter(models.Model):
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     objects = MatterQuerySet.as_manager()
+    # Set by every step move, which the history panel already shows as the move itself.
+    history_panel_hidden = ("step_entered_at", "completed_at")
     history = HistoricalRecords(
         bases=[HistoryIPAddress], excluded_fields=["stall_notified_at", "deadline_reminded_for"]
     )

@@ -47,12 +47,51 @@ def _label(model, field_name: str, value):
     return field.verbose_name, choices.get(value, value)
 
 
+def _resolve_related(model, entries: list[dict]) -> None:
+    """Foreign-key changes are stored as ids; show the related rows' names instead (one query
+    per related model, however many changes name it)."""
+    wanted: dict = {}
+    for entry in entries:
+        for change in entry["changes"]:
+            field = change.pop("_fk", None)
+            if field is not None:
+                wanted.setdefault(field.related_model, set()).update(
+                    v for v in (change["old"], change["new"]) if v not in (None, "")
+                )
+                change["_model"] = field.related_model
+    names = {
+        related: {o.pk: str(o) for o in related._default_manager.filter(pk__in=ids)}
+        for related, ids in wanted.items()
+        if ids
+    }
+    for entry in entries:
+        for change in entry["changes"]:
+            related = change.pop("_model", None)
+            if related is not None:
+                for side in ("old", "new"):
+                    value = change[side]
+                    change[side] = names.get(related, {}).get(value, value)
+
+
 def object_history(obj, limit: int = 50) -> list[dict]:
-    """Changes and state moves of one record, newest first, for its page's history panel."""
+    """Changes and state moves of one record, newest first, for its page's history panel.
+
+    State fields moved by cppcc.workflow appear once, as the Transition (who, from, to, note),
+    not again as a field edit; a model may name bookkeeping fields the panel leaves out in
+    `history_panel_hidden` (e.g. when a matter entered its step).
+    """
     from django.contrib.contenttypes.models import ContentType
 
     from .models import Transition
 
+    model = type(obj)
+    ct = ContentType.objects.get_for_model(obj)
+    transitions = list(
+        Transition.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("by")[
+            :limit
+        ]
+    )
+    hidden = set(getattr(model, "history_panel_hidden", ())) | {t.field for t in transitions}
     entries = []
     manager = getattr(obj, "history", None)
     if manager is not None:
@@ -66,9 +105,20 @@ def object_history(obj, limit: int = 50) -> list[dict]:
             if older is not None and newer.history_type == "~":
                 delta = newer.diff_against(older)
                 for change in delta.changes:
-                    label, old = _label(type(obj), change.field, change.old)
-                    _unused, new = _label(type(obj), change.field, change.new)
-                    changes.append({"field": label, "old": old, "new": new})
+                    if change.field in hidden:
+                        continue
+                    label, old = _label(model, change.field, change.old)
+                    _unused, new = _label(model, change.field, change.new)
+                    row = {"field": label, "old": old, "new": new}
+                    field = next(
+                        (f for f in model._meta.get_fields() if f.name == change.field), None
+                    )
+                    if field is not None and (field.many_to_one or field.one_to_one):
+                        row["_fk"] = field
+                    changes.append(row)
+                if not changes and not newer.history_change_reason:
+                    # Only a state move (shown by its Transition) or hidden bookkeeping.
+                    continue
             entries.append(
                 {
                     "at": newer.history_date,
@@ -79,10 +129,8 @@ def object_history(obj, limit: int = 50) -> list[dict]:
                     "note": newer.history_change_reason or "",
                 }
             )
-    ct = ContentType.objects.get_for_model(obj)
-    for t in Transition.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("by")[
-        :limit
-    ]:
+        _resolve_related(model, entries)
+    for t in transitions:
         label, old = _label(type(obj), t.field, t.from_state)
         _unused, new = _label(type(obj), t.field, t.to_state)
         entries.append(

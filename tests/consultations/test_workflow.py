@@ -305,3 +305,15 @@ def test_a_unit_added_after_assignment_is_notified_at_once(
         by=office_user,
     )
     assert other_login.notifications.filter(url=matter.get_absolute_url()).count() == 1
+
+
+def test_the_history_panel_shows_each_move_once_and_names_the_clerk(matter, town_user):
+    from cppcc.audit import object_history
+
+    workflow.matter_register(matter, by=town_user, number="古南-01")
+    entries = object_history(Matter.objects.get(pk=matter.pk))
+    step_rows = [c for e in entries for c in e["changes"] if c["field"] == "当前环节"]
+    assert len(step_rows) == 1  # the Transition, not also the field edit it caused
+    clerk = [c for e in entries for c in e["changes"] if c["field"] == "立案经办人"]
+    assert clerk and clerk[0]["new"] == str(town_user)  # a name, not the user's id
+    assert not [c for e in entries for c in e["changes"] if c["field"] == "进入本环节时间"]
