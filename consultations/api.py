@@ -35,6 +35,7 @@ from studios.selectors import can_edit_town_records
 
 from . import selectors, services, workflow
 from .models import (
+    COMPLETED_STATE,
     STEPS,
     ConsultationMeeting,
     FollowUpTask,
@@ -46,26 +47,16 @@ from .models import (
     Step,
     UnitProgress,
     UnitRole,
+    state_label,
 )
-
-# A completed matter's state, where the API speaks of step and status as one value.
-COMPLETED = MatterStatus.COMPLETED.value
 
 StepField = enum_field(Step.choices, "MatterStepEnum")
 MatterStatusField = enum_field(MatterStatus.choices, "MatterStatusEnum")
 UnitRoleField = enum_field(UnitRole.choices, "MatterUnitRoleEnum")
 MeetingKindField = enum_field(MeetingKind.choices, "MeetingKindEnum")
 StateField = enum_field(
-    [*Step.choices, (COMPLETED, MatterStatus.COMPLETED.label)], "MatterStateEnum"
+    [*Step.choices, (COMPLETED_STATE, MatterStatus.COMPLETED.label)], "MatterStateEnum"
 )
-
-
-def _state(matter: Matter) -> str:
-    return COMPLETED if matter.is_completed else matter.step
-
-
-def _state_label(state: str) -> str:
-    return MatterStatus.COMPLETED.label if state == COMPLETED else Step(state).label
 
 
 # --- fields that only offer what the person sees ---------------------------------------------
@@ -227,7 +218,7 @@ class MatterSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(
         StateField(
-            choices=[*STEPS, COMPLETED],
+            choices=[*STEPS, COMPLETED_STATE],
             allow_null=True,
             help_text="下一步推进到的环节；总结协商之后为 completed（办结）；已办结为 null",
         )
@@ -235,12 +226,12 @@ class MatterSerializer(serializers.ModelSerializer):
     def get_next_step(self, obj) -> str | None:
         if obj.is_completed:
             return None
-        return workflow.next_step(obj.step) or COMPLETED
+        return workflow.next_step(obj.step) or COMPLETED_STATE
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_next_step_display(self, obj) -> str | None:
         state = self.get_next_step(obj)
-        return _state_label(state) if state else None
+        return state_label(state) if state else None
 
 
 class MatterDetailSerializer(MatterSerializer):
@@ -290,7 +281,7 @@ class MatterFilter(filters.FilterSet):
 
 class StateInputSerializer(serializers.Serializer):
     expected_state = StateField(
-        choices=[*STEPS, COMPLETED],
+        choices=[*STEPS, COMPLETED_STATE],
         required=False,
         help_text="客户端看到的议题当前环节（已办结为 completed）；与实际不一致时答 409，"
         "避免重复提交把议题连推两步",
@@ -480,14 +471,8 @@ class MatterViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         expected = data.pop("expected_state", None)
-        if expected and expected != _state(matter):
-            message = _(
-                "议题当前为“%(state)s”，不是您看到的“%(expected)s”，可能已被他人处理，请刷新后查看。"
-            ) % {
-                "state": _state_label(_state(matter)),
-                "expected": _state_label(expected),
-            }
-            return self._refused(matter.pk, ConflictError(str(message)))
+        if expected:
+            workflow.as_seen(matter, expected)
         try:
             move(matter, by=request.user, **data)
         except ConflictError as exc:

@@ -57,6 +57,16 @@ class MeetingKind(models.TextChoices):
     MICRO = "micro", _("小微协商")
 
 
+# Where step and status are spoken of as one value (the board's last column, the API's
+# `expected_state`, conflict messages): a step while active, this once completed.
+COMPLETED_STATE = MatterStatus.COMPLETED.value
+
+
+def state_label(state: str) -> str:
+    """The Chinese name of a step, or 已办结."""
+    return str(MatterStatus.COMPLETED.label if state == COMPLETED_STATE else Step(state).label)
+
+
 # The meeting kinds that are steps of a matter: a matter's own meetings have one of these.
 STEP_MEETING_KINDS: tuple[str, ...] = (
     MeetingKind.PRE_MEETING,
@@ -210,6 +220,15 @@ class Matter(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.status == MatterStatus.COMPLETED
+
+    @property
+    def state(self) -> str:
+        """The step, or COMPLETED_STATE once the matter is completed."""
+        return COMPLETED_STATE if self.is_completed else self.step
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
 
     @property
     def step_number(self) -> int:

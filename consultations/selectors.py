@@ -6,11 +6,13 @@ import datetime
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
 from studios.selectors import can_edit_town_records, scope_to_town
 
 from .models import (
+    COMPLETED_STATE,
     STEPS,
     ConsultationMeeting,
     Matter,
@@ -18,6 +20,7 @@ from .models import (
     MatterUnit,
     MeetingAttendance,
     Step,
+    state_label,
 )
 
 
@@ -49,6 +52,23 @@ def can_report_progress(user, matter: Matter) -> bool:
     if STEPS.index(matter.step) < STEPS.index(Step.ASSIGNED):
         return False
     return MatterUnit.objects.filter(matter=matter, unit_id=user.handling_unit_id).exists()
+
+
+def assignment_refused(matter: Matter) -> str:
+    """Why the government's assignment cannot be recorded now ('' when it can): the form, the
+    matter page's button and services.set_assignment all ask this."""
+    if matter.is_completed:
+        return _("议题已办结，不能再修改交办信息。")
+    if STEPS.index(matter.step) < STEPS.index(Step.REGISTERED):
+        return _("议题尚未立案，不能交办。")
+    return ""
+
+
+def outcome_refused(matter: Matter) -> str:
+    """Why the outcome cannot be recorded now ('' when it can)."""
+    if STEPS.index(matter.step) < STEPS.index(Step.SUPERVISION):
+        return _("议题进入督办协商后才能填写办理成效。")
+    return ""
 
 
 def stall_days() -> int:
@@ -117,7 +137,7 @@ def board_columns(matters, now: datetime.datetime | None = None) -> list[dict]:
         matter.stalled = is_stalled(matter, now)
         (done if matter.is_completed else columns[matter.step]).append(matter)
     result = [{"step": step, "label": Step(step).label, "matters": columns[step]} for step in STEPS]
-    result.append({"step": "completed", "label": MatterStatus.COMPLETED.label, "matters": done})
+    result.append({"step": COMPLETED_STATE, "label": state_label(COMPLETED_STATE), "matters": done})
     return result
 
 

@@ -157,10 +157,9 @@ def set_assignment(
     once (the others are told when it moves there)."""
     _require_manager(matter, by)
     matter = _lock(matter)
-    if matter.is_completed:
-        raise WorkflowError(_("议题已办结，不能再修改交办信息。"))
-    if step_index(matter.step) < step_index(Step.REGISTERED):
-        raise WorkflowError(_("议题尚未立案，不能交办。"))
+    refused = selectors.assignment_refused(matter)
+    if refused:
+        raise WorkflowError(refused)
     if lead_unit is None:
         raise WorkflowError(_("请选择牵头单位。"))
     if deadline is None:
@@ -220,8 +219,9 @@ def set_outcome(matter: Matter, data: Mapping, *, by) -> Matter:
     summary. Entered at 总结协商 (completing needs it) and corrected after."""
     _require_manager(matter, by)
     matter = _lock(matter)
-    if step_index(matter.step) < step_index(Step.SUPERVISION):
-        raise WorkflowError(_("议题进入督办协商后才能填写办理成效。"))
+    refused = selectors.outcome_refused(matter)
+    if refused:
+        raise WorkflowError(refused)
     changed = [k for k in OUTCOME_FIELDS if k in data and getattr(matter, k) != data[k]]
     for name in changed:
         setattr(matter, name, data[name])

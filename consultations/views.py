@@ -26,7 +26,7 @@ from cppcc.audit import object_history
 from cppcc.models import Transition
 from cppcc.roles import Role, can_edit_county, clerk_town_id, has_role, is_staff_like
 from cppcc.views import allowed_if, form_flow, staff_required
-from cppcc.workflow import ConflictError, WorkflowError
+from cppcc.workflow import WorkflowError
 from members.models import Member
 from studios.models import Town
 from studios.selectors import can_edit_town_records, require_edit
@@ -46,6 +46,7 @@ from .forms import (
     task_rows,
 )
 from .models import (
+    COMPLETED_STATE,
     STEP_MEETING_KINDS,
     STEPS,
     ConsultationMeeting,
@@ -103,10 +104,6 @@ def _managed_matter(request, pk) -> Matter:
     if not selectors.can_manage_matter(request.user, matter):
         raise PermissionDenied
     return matter
-
-
-def _step_label(matter: Matter) -> str:
-    return MatterStatus.COMPLETED.label if matter.is_completed else Step(matter.step).label
 
 
 # --- the board -------------------------------------------------------------------------------
@@ -199,7 +196,7 @@ def _matter_page(
     step_reached = step_index(matter.step)
     context = {
         "matter": matter,
-        "step_label": _step_label(matter),
+        "step_label": matter.state_label,
         "timeline": _timeline(matter, meetings),
         "proposers": list(matter.proposers.all()),
         "lead_units": [a.unit for a in assignments if a.role == UnitRole.LEAD],
@@ -234,11 +231,10 @@ def _matter_page(
                 "advance_form": advance_form or AdvanceForm(initial=state),
                 "send_back_form": send_back_form or SendBackForm(initial=state, auto_id=BACK_ID),
                 "can_register": matter.step == Step.PROPOSED and not matter.is_completed,
-                "can_assign": step_reached >= step_index(Step.REGISTERED)
-                and not matter.is_completed,
+                "can_assign": not selectors.assignment_refused(matter),
                 "meeting_kind": matter.step if matter.step in STEP_MEETING_KINDS else "",
                 "can_meet": step_reached >= step_index(Step.PRE_MEETING),
-                "can_outcome": step_reached >= step_index(Step.SUPERVISION),
+                "can_outcome": not selectors.outcome_refused(matter),
             }
         )
     return render(request, "consultations/matter_detail.html", context, status=status)
@@ -254,11 +250,8 @@ BACK_ID = "back_%s"
 
 
 def _as_seen(matter: Matter, form) -> Matter:
-    """The matter as the person saw it when they pressed the button, so that the workflow
-    refuses a move someone else has made meanwhile (ConflictError) instead of repeating it."""
-    matter.step = form.cleaned_data["step"]
-    matter.status = form.cleaned_data["status"]
-    return matter
+    completed = form.cleaned_data["status"] == MatterStatus.COMPLETED
+    return workflow.as_seen(matter, COMPLETED_STATE if completed else form.cleaned_data["step"])
 
 
 @login_required
@@ -273,9 +266,7 @@ def matter_advance(request, pk):
         moved = workflow.matter_advance(
             _as_seen(matter, form), by=request.user, note=form.cleaned_data["note"]
         )
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-    except WorkflowError as exc:
+    except WorkflowError as exc:  # a refused guard, or a ConflictError naming the new state
         messages.error(request, exc.message)
     else:
         if moved.is_completed:
@@ -301,9 +292,7 @@ def matter_send_back(request, pk):
         moved = workflow.matter_send_back(
             _as_seen(matter, form), reason=form.cleaned_data["reason"], by=request.user
         )
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-    except WorkflowError as exc:
+    except WorkflowError as exc:  # a refused guard, or a ConflictError naming the new state
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已退回到「%(step)s」。") % {"step": Step(moved.step).label})
@@ -409,8 +398,9 @@ def matter_assignment(request, pk):
     """Records the assignment and, for a matter at 政协立案, moves it to 政府交办 in the same
     POST (one transaction: both or neither), so that 交办 is one click."""
     matter = _managed_matter(request, pk)
-    if step_index(matter.step) < step_index(Step.REGISTERED):
-        messages.info(request, _("议题尚未立案，不能交办。"))
+    refused = selectors.assignment_refused(matter)
+    if refused:
+        messages.info(request, refused)
         return redirect(matter)
     assignments = list(matter.unit_assignments.all())
     lead = next((a.unit_id for a in assignments if a.role == UnitRole.LEAD), None)
@@ -462,8 +452,9 @@ def matter_assignment(request, pk):
 @staff_required
 def matter_outcome(request, pk):
     matter = _managed_matter(request, pk)
-    if step_index(matter.step) < step_index(Step.SUPERVISION):
-        messages.info(request, _("议题进入督办协商后才能填写办理成效。"))
+    refused = selectors.outcome_refused(matter)
+    if refused:
+        messages.info(request, refused)
         return redirect(matter)
     form = OutcomeForm(
         request.POST or None,

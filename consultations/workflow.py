@@ -28,7 +28,16 @@ from cppcc.notifications import notify
 from cppcc.workflow import ConflictError, WorkflowError, transition
 
 from . import selectors
-from .models import STEPS, Matter, MatterStatus, MatterUnit, MeetingKind, Step, step_index
+from .models import (
+    COMPLETED_STATE,
+    STEPS,
+    Matter,
+    MatterStatus,
+    MatterUnit,
+    MeetingKind,
+    Step,
+    step_index,
+)
 
 # The step whose meeting must have been held before the matter may leave it.
 MEETING_TO_LEAVE: dict[str, str] = {
@@ -95,8 +104,24 @@ def _require_manager(matter: Matter, by) -> None:
 
 
 def _conflict(locked: Matter) -> str:
-    state = MatterStatus.COMPLETED.label if locked.is_completed else Step(locked.step).label
-    return _("该议题已被他人处理，当前为“%(state)s”，请刷新后查看。") % {"state": state}
+    return _("该议题已被他人处理，当前为“%(state)s”，请刷新后查看。") % {
+        "state": locked.state_label
+    }
+
+
+def _stale(matter: Matter) -> ConflictError:
+    """The caller's copy is not at the step its move starts from: name the stored state."""
+    return ConflictError(_conflict(Matter.objects.get(pk=matter.pk)))
+
+
+def as_seen(matter: Matter, state: str) -> Matter:
+    """The matter as the person saw it when they pressed the button (a step, or
+    COMPLETED_STATE). The move functions compare it with what is stored, so a press on a page
+    someone else has moved on since is refused as a conflict instead of moving it again."""
+    completed = state == COMPLETED_STATE
+    matter.status = MatterStatus.COMPLETED if completed else MatterStatus.ACTIVE
+    matter.step = Step.CLOSING if completed else state
+    return matter
 
 
 def _guard(expected_status: str):
@@ -169,7 +194,7 @@ def matter_register(
     free number of the year when none is given)."""
     _require_manager(matter, by)
     if matter.step != Step.PROPOSED or matter.is_completed:
-        raise ConflictError(_conflict(matter))
+        raise _stale(matter)
     _refuse_if_blocked(matter)
     registered_on = registered_on or timezone.localdate()
     if registered_on > timezone.localdate():
@@ -208,7 +233,7 @@ def matter_assign(matter: Matter, *, by, note: str = "") -> Matter:
     (consultations.services.set_assignment); the units' logins are told."""
     _require_manager(matter, by)
     if matter.step != Step.REGISTERED or matter.is_completed:
-        raise ConflictError(_conflict(matter))
+        raise _stale(matter)
     _refuse_if_blocked(matter)
     updates = {}
     if not Matter.objects.filter(pk=matter.pk, assigned_on__isnull=False).exists():
@@ -229,7 +254,7 @@ def matter_advance(matter: Matter, *, by, note: str = "") -> Matter:
     """The next move from wherever the matter is, with that move's guard: what the API's
     advance and the matter page's button call."""
     if matter.is_completed:
-        raise ConflictError(_conflict(matter))
+        raise _stale(matter)
     if matter.step == Step.PROPOSED:
         return matter_register(matter, by=by, note=note)
     if matter.step == Step.REGISTERED:
@@ -245,7 +270,7 @@ def matter_complete(matter: Matter, *, by, note: str = "") -> Matter:
     """总结协商 → 已办结: needs the closing meeting held and the outcome recorded."""
     _require_manager(matter, by)
     if matter.step != Step.CLOSING or matter.is_completed:
-        raise ConflictError(_conflict(matter))
+        raise _stale(matter)
     _refuse_if_blocked(matter)
 
     def guard(locked: Matter) -> None:
