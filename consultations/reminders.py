@@ -11,16 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cppcc.models import User
 from cppcc.notifications import notify
-from cppcc.roles import Role
 
 from . import selectors
-from .models import Matter, MatterStatus, MatterUnit, Step
-
-
-def _town_clerks(town_id: int):
-    return User.objects.filter(groups__name=Role.TOWN, town_id=town_id, is_active=True)
+from .models import Matter, MatterStatus, Step
 
 
 def remind_stalled(now: datetime.datetime | None = None) -> int:
@@ -51,7 +45,7 @@ def remind_stalled(now: datetime.datetime | None = None) -> int:
                     "step": Step(matter.step).label,
                     "days": days,
                 }
-            for clerk in _town_clerks(matter.town_id):
+            for clerk in selectors.town_clerks(matter.town_id):
                 notify(
                     clerk,
                     _("议题进展滞后：%(title)s") % {"title": matter.title},
@@ -88,8 +82,7 @@ def remind_deadlines(now: datetime.datetime | None = None) -> int:
             )
             if not claimed:
                 continue
-            unit_ids = MatterUnit.objects.filter(matter=matter).values_list("unit_id", flat=True)
-            users = User.objects.filter(handling_unit_id__in=list(unit_ids), is_active=True)
+            users = selectors.unit_logins(matter)
             left = (matter.deadline - today).days
             for user in users:
                 notify(

@@ -71,6 +71,23 @@ def outcome_refused(matter: Matter) -> str:
     return ""
 
 
+def town_clerks(town_id: int) -> QuerySet:
+    """Who hears about a town's matters: its clerks' active logins."""
+    from cppcc.models import User
+
+    return User.objects.filter(groups__name=Role.TOWN, town_id=town_id, is_active=True)
+
+
+def unit_logins(matter: Matter, unit_ids=None) -> QuerySet:
+    """Active logins of the matter's units (or of the given ones among them)."""
+    from cppcc.models import User
+
+    units = MatterUnit.objects.filter(matter=matter).values("unit_id")
+    if unit_ids is not None:
+        units = units.filter(unit_id__in=list(unit_ids))
+    return User.objects.filter(handling_unit_id__in=units, is_active=True)
+
+
 def stall_days() -> int:
     return int(settings.CPPCC_MATTER_STALL_DAYS)
 

@@ -21,7 +21,7 @@ from studios.models import Attendance, Town
 from studios.selectors import can_edit_town_records
 from studios.services import attach_files, save_attendance
 
-from . import selectors
+from . import selectors, workflow
 from .models import (
     STEP_MEETING_KINDS,
     ConsultationMeeting,
@@ -201,15 +201,7 @@ def set_assignment(
         update_fields=["task", "deadline", "assigned_on", "deadline_reminded_for"],
     )
     if added and step_index(matter.step) >= step_index(Step.ASSIGNED):
-        from .workflow import _notify_units
-
-        _notify_units(
-            matter,
-            added,
-            _("新交办议题：%(title)s") % {"title": matter.title},
-            _("%(town)s“一镇一事”议题已交办贵单位办理，办理期限 %(deadline)s。")
-            % {"town": matter.town, "deadline": deadline},
-        )
+        workflow.tell_units_assigned(matter, added)
     return matter
 
 
@@ -436,13 +428,9 @@ def record_progress(matter: Matter, body: str, *, by) -> UnitProgress:
         raise WorkflowError(_("请填写办理进展。"))
     progress = UnitProgress(matter=matter, unit_id=by.handling_unit_id, body=body, written_by=by)
     _save(progress, by)
-    from cppcc.models import User
     from cppcc.notifications import notify
-    from cppcc.roles import Role
 
-    for clerk in User.objects.filter(
-        groups__name=Role.TOWN, town_id=matter.town_id, is_active=True
-    ):
+    for clerk in selectors.town_clerks(matter.town_id):
         notify(
             clerk,
             _("%(unit)s报送了办理进展") % {"unit": progress.unit},

@@ -220,11 +220,16 @@ def matter_register(
         raise WorkflowError(_("立案编号“%(no)s”已被占用，请重试。") % {"no": number}) from exc
 
 
-def _notify_units(matter: Matter, unit_ids, title: str, body: str) -> None:
-    from cppcc.models import User
-
-    for user in User.objects.filter(handling_unit_id__in=list(unit_ids), is_active=True):
-        notify(user, title, body, matter.get_absolute_url())
+def tell_units_assigned(matter: Matter, unit_ids=None) -> None:
+    """Tells the logins of the matter's units (or of the newly added ones) that it is theirs."""
+    for user in selectors.unit_logins(matter, unit_ids):
+        notify(
+            user,
+            _("新交办议题：%(title)s") % {"title": matter.title},
+            _("%(town)s“一镇一事”议题已交办贵单位办理，办理期限 %(deadline)s。")
+            % {"town": matter.town, "deadline": matter.deadline},
+            matter.get_absolute_url(),
+        )
 
 
 @transaction.atomic
@@ -239,14 +244,7 @@ def matter_assign(matter: Matter, *, by, note: str = "") -> Matter:
     if not Matter.objects.filter(pk=matter.pk, assigned_on__isnull=False).exists():
         updates["assigned_on"] = timezone.localdate()
     matter = _move_step(matter, Step.ASSIGNED, by=by, note=note, updates=updates)
-    unit_ids = MatterUnit.objects.filter(matter=matter).values_list("unit_id", flat=True)
-    _notify_units(
-        matter,
-        unit_ids,
-        _("新交办议题：%(title)s") % {"title": matter.title},
-        _("%(town)s“一镇一事”议题已交办贵单位办理，办理期限 %(deadline)s。")
-        % {"town": matter.town, "deadline": matter.deadline},
-    )
+    tell_units_assigned(matter)
     return matter
 
 
