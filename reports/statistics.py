@@ -11,10 +11,18 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import STEPS, MatterStatus, MeetingAttendance, MeetingKind, Step
+from consultations.models import (
+    COMPLETED_STATE,
+    STEPS,
+    MatterStatus,
+    MeetingAttendance,
+    MeetingKind,
+    Step,
+    state_label,
+)
 from members.models import MemberStatus, PartyAffiliation
 from members.services import counts_by_party, counts_by_sector
-from studios.models import ActivityKind, ProblemStatus
+from studios.models import ActivityKind, Attendance, ProblemStatus
 
 
 def active_members(members: QuerySet) -> QuerySet:
@@ -127,16 +135,12 @@ def held_meetings(meetings: QuerySet, years: Iterable[int]) -> QuerySet:
     return meetings.filter(date__gte=datetime.date(years[0], 1, 1), date__lte=last)
 
 
-# Each figure below is counted for one year, or for several in one query (the dashboard's
-# year-over-year change reads this year and last at once).
-
-
-def meetings_by_kind(meetings: QuerySet, year: int) -> dict[str, int]:
-    """Held meetings of the year per kind, every kind present (0 when none held)."""
-    return meetings_by_kind_per_year(meetings, [year])[year]
+# Each figure below is counted for the given years in one query (the dashboard's year-over-year
+# change reads this year and last at once; a single year is a list of one).
 
 
 def meetings_by_kind_per_year(meetings: QuerySet, years: Iterable[int]) -> dict[int, dict]:
+    """Held meetings of each year per kind, every kind present (0 when none held)."""
     result = {y: dict.fromkeys(MeetingKind.values, 0) for y in years}
     rows = (
         held_meetings(meetings, years)
@@ -150,15 +154,11 @@ def meetings_by_kind_per_year(meetings: QuerySet, years: Iterable[int]) -> dict[
     return result
 
 
-def participations(meetings: QuerySet, year: int) -> int:
-    """People-times at the year's held meetings (各方参与人次): members present, officials and
-    residents."""
-    return participations_per_year(meetings, [year])[year]
-
-
 def participations_per_year(meetings: QuerySet, years: Iterable[int]) -> dict[int, int]:
+    """People-times at each year's held meetings (各方参与人次): members present, officials and
+    residents."""
     present = (
-        MeetingAttendance.objects.filter(meeting=OuterRef("pk"), status="present")
+        MeetingAttendance.objects.filter(meeting=OuterRef("pk"), status=Attendance.PRESENT)
         .values("meeting")
         .annotate(n=Count("pk"))
         .values("n")
@@ -180,14 +180,10 @@ def participations_per_year(meetings: QuerySet, years: Iterable[int]) -> dict[in
     return result
 
 
-def matter_totals(matters: QuerySet, year: int) -> dict:
-    """The year's matters: how many, the annual "一镇一事" topics and how many of them are
+def matter_totals_per_year(matters: QuerySet, years: Iterable[int]) -> dict[int, dict]:
+    """Each year's matters: how many, the annual "一镇一事" topics and how many of them are
     finished, and over all finished matters: how many, how many solved, the funds coordinated
     (万元) and the residents benefiting."""
-    return matter_totals_per_year(matters, [year])[year]
-
-
-def matter_totals_per_year(matters: QuerySet, years: Iterable[int]) -> dict[int, dict]:
     done = Q(status=MatterStatus.COMPLETED)
     zero = {
         "total": 0,
@@ -234,8 +230,8 @@ def matters_by_step(matters: QuerySet, year: int) -> list[dict]:
     result = [{"step": s, "name": str(Step(s).label), "count": active.get(s, 0)} for s in STEPS]
     result.append(
         {
-            "step": "completed",
-            "name": str(MatterStatus.COMPLETED.label),
+            "step": COMPLETED_STATE,
+            "name": state_label(COMPLETED_STATE),
             "count": sum(done for _step, _n, done in rows),
         }
     )

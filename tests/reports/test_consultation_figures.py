@@ -132,7 +132,7 @@ def meetings():
 
 
 def test_meetings_by_kind_counts_the_years_held_meetings(county):
-    assert statistics.meetings_by_kind(meetings(), YEAR) == {
+    assert statistics.meetings_by_kind_per_year(meetings(), [YEAR])[YEAR] == {
         "pre_meeting": 4,
         "on_site": 2,
         "supervision": 2,
@@ -140,7 +140,7 @@ def test_meetings_by_kind_counts_the_years_held_meetings(county):
         "regular": 1,
         "micro": 1,
     }
-    assert statistics.meetings_by_kind(meetings(), LAST) == {
+    assert statistics.meetings_by_kind_per_year(meetings(), [LAST])[LAST] == {
         "pre_meeting": 1,
         "on_site": 2,
         "supervision": 1,
@@ -151,13 +151,13 @@ def test_meetings_by_kind_counts_the_years_held_meetings(county):
 
 
 def test_participations_add_members_present_officials_and_residents_of_held_meetings(county):
-    assert statistics.participations(meetings(), YEAR) == 14 + 5 + 12
-    assert statistics.participations(meetings(), LAST) == 1 + 7 + 30
-    assert statistics.participations(meetings(), LAST - 1) == 0
+    assert statistics.participations_per_year(meetings(), [YEAR])[YEAR] == 14 + 5 + 12
+    assert statistics.participations_per_year(meetings(), [LAST])[LAST] == 1 + 7 + 30
+    assert statistics.participations_per_year(meetings(), [LAST - 1])[LAST - 1] == 0
 
 
 def test_matter_totals_sum_the_finished_matters_of_the_year(county):
-    assert statistics.matter_totals(Matter.objects.all(), YEAR) == {
+    assert statistics.matter_totals_per_year(Matter.objects.all(), [YEAR])[YEAR] == {
         "total": 3,
         "annual": 2,
         "annual_completed": 2,
@@ -166,7 +166,7 @@ def test_matter_totals_sum_the_finished_matters_of_the_year(county):
         "funds_wan": Decimal("150.5"),
         "beneficiaries": 600,
     }
-    assert statistics.matter_totals(Matter.objects.all(), LAST) == {
+    assert statistics.matter_totals_per_year(Matter.objects.all(), [LAST])[LAST] == {
         "total": 1,
         "annual": 1,
         "annual_completed": 1,
@@ -182,14 +182,14 @@ def test_per_year_figures_read_several_years_in_one_query(county, django_assert_
         kinds = statistics.meetings_by_kind_per_year(meetings(), [LAST, YEAR])
         people = statistics.participations_per_year(meetings(), [LAST, YEAR])
         totals = statistics.matter_totals_per_year(Matter.objects.all(), [LAST, YEAR])
-    assert kinds[YEAR] == statistics.meetings_by_kind(meetings(), YEAR)
+    assert kinds[YEAR] == statistics.meetings_by_kind_per_year(meetings(), [YEAR])[YEAR]
     assert kinds[LAST]["on_site"] == 2
     assert people == {LAST: 38, YEAR: 31}
     assert totals[LAST]["funds_wan"] == 50 and totals[YEAR]["funds_wan"] == Decimal("150.5")
 
 
 def test_matter_totals_of_a_year_without_matters_are_zero(db):
-    totals = statistics.matter_totals(Matter.objects.all(), YEAR)
+    totals = statistics.matter_totals_per_year(Matter.objects.all(), [YEAR])[YEAR]
     assert totals["funds_wan"] == 0 and totals["beneficiaries"] == 0 and totals["total"] == 0
 
 
@@ -221,11 +221,11 @@ def test_change_gives_the_difference_and_its_direction():
 def test_a_town_clerks_consultation_figures_are_their_towns_only(county, town_user):
     matters = Matter.objects.visible_to(town_user)
     scoped = ConsultationMeeting.objects.visible_to(town_user)
-    assert statistics.matter_totals(matters, YEAR)["funds_wan"] == Decimal("120")
-    assert statistics.matter_totals(matters, YEAR)["total"] == 1
-    assert statistics.meetings_by_kind(scoped, YEAR)["pre_meeting"] == 2
-    assert statistics.meetings_by_kind(scoped, YEAR)["micro"] == 0
-    assert statistics.participations(scoped, YEAR) == 14 + 5
+    assert statistics.matter_totals_per_year(matters, [YEAR])[YEAR]["funds_wan"] == Decimal("120")
+    assert statistics.matter_totals_per_year(matters, [YEAR])[YEAR]["total"] == 1
+    assert statistics.meetings_by_kind_per_year(scoped, [YEAR])[YEAR]["pre_meeting"] == 2
+    assert statistics.meetings_by_kind_per_year(scoped, [YEAR])[YEAR]["micro"] == 0
+    assert statistics.participations_per_year(scoped, [YEAR])[YEAR] == 14 + 5
 
 
 SENTENCE = (
