@@ -12,7 +12,14 @@ from proposals.models import HandlingUnit, Proposal
 from studios.forms import DATE, MemberMultipleChoiceField, MultipleFileField
 from studios.models import Attendance, Town
 
-from .models import STEP_MEETING_KINDS, STEPS, MatterStatus, MeetingKind, step_index
+from .models import (
+    COMPLETED_STATE,
+    STEP_MEETING_KINDS,
+    STEPS,
+    MatterStatus,
+    MeetingKind,
+    step_index,
+)
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -141,12 +148,21 @@ class OutcomeForm(forms.Form):
     result_summary = forms.CharField(label=_("办理成效"), widget=TEXTAREA, required=False)
 
 
-class AdvanceForm(forms.Form):
-    """The matter page's "next step" button. `step` and `status` are what the person saw: a
-    matter moved by someone else meanwhile is then refused as a conflict, not moved again."""
+class SeenStateForm(forms.Form):
+    """A move button's form. `step` and `status` are what the person saw: a matter moved by
+    someone else meanwhile is then refused as a conflict (workflow.as_seen), not moved again."""
 
     step = forms.ChoiceField(choices=[(s, s) for s in STEPS], widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=MatterStatus.choices, widget=forms.HiddenInput)
+
+    def seen_state(self) -> str:
+        completed = self.cleaned_data["status"] == MatterStatus.COMPLETED
+        return COMPLETED_STATE if completed else self.cleaned_data["step"]
+
+
+class AdvanceForm(SeenStateForm):
+    """The matter page's "next step" button."""
+
     note = forms.CharField(
         label=_("说明（可不填）"),
         max_length=500,
@@ -155,9 +171,7 @@ class AdvanceForm(forms.Form):
     )
 
 
-class SendBackForm(forms.Form):
-    step = forms.ChoiceField(choices=[(s, s) for s in STEPS], widget=forms.HiddenInput)
-    status = forms.ChoiceField(choices=MatterStatus.choices, widget=forms.HiddenInput)
+class SendBackForm(SeenStateForm):
     reason = forms.CharField(
         label=_("退回原因"),
         max_length=500,
@@ -172,10 +186,6 @@ class ProgressForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
         error_messages={"required": _("请填写办理进展。")},
     )
-
-
-class TaskDoneForm(forms.Form):
-    done_on = forms.DateField(label=_("完成日期"), widget=DATE, initial=timezone.localdate)
 
 
 # --- meetings --------------------------------------------------------------------------------

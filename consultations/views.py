@@ -46,13 +46,11 @@ from .forms import (
     task_rows,
 )
 from .models import (
-    COMPLETED_STATE,
     STEP_MEETING_KINDS,
     STEPS,
     ConsultationMeeting,
     FollowUpTask,
     Matter,
-    MatterStatus,
     MeetingKind,
     Step,
     UnitProgress,
@@ -249,11 +247,6 @@ def matter_detail(request, pk):
 BACK_ID = "back_%s"
 
 
-def _as_seen(matter: Matter, form) -> Matter:
-    completed = form.cleaned_data["status"] == MatterStatus.COMPLETED
-    return workflow.as_seen(matter, COMPLETED_STATE if completed else form.cleaned_data["step"])
-
-
 @login_required
 @require_POST
 def matter_advance(request, pk):
@@ -264,7 +257,9 @@ def matter_advance(request, pk):
         return redirect(matter)
     try:
         moved = workflow.matter_advance(
-            _as_seen(matter, form), by=request.user, note=form.cleaned_data["note"]
+            workflow.as_seen(matter, form.seen_state()),
+            by=request.user,
+            note=form.cleaned_data["note"],
         )
     except WorkflowError as exc:  # a refused guard, or a ConflictError naming the new state
         messages.error(request, exc.message)
@@ -290,7 +285,9 @@ def matter_send_back(request, pk):
         return _matter_page(request, matter, send_back_form=form, status=400)
     try:
         moved = workflow.matter_send_back(
-            _as_seen(matter, form), reason=form.cleaned_data["reason"], by=request.user
+            workflow.as_seen(matter, form.seen_state()),
+            reason=form.cleaned_data["reason"],
+            by=request.user,
         )
     except WorkflowError as exc:  # a refused guard, or a ConflictError naming the new state
         messages.error(request, exc.message)
