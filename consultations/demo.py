@@ -35,12 +35,19 @@ from proposals.models import HandlingUnit
 from studios.models import Attendance, Town, Village
 
 from . import selectors, services, workflow
-from .models import STEPS, ConsultationMeeting, Matter, MeetingKind, Step, step_index
+from .models import (
+    COMPLETED_STATE,
+    STEPS,
+    ConsultationMeeting,
+    Matter,
+    MeetingKind,
+    Step,
+    step_index,
+)
 
 SEED = 2026
 # The login that records the consultations (cppcc.demo.load_users makes it).
 CLERK = "office"
-COMPLETED = "completed"
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ class Topic:
     lead: str
     assisting: tuple[str, ...]
     task: str
-    target: str  # the step the matter is left in, or COMPLETED
+    target: str  # the step the matter is left in, or COMPLETED_STATE
     funds_wan: str
     beneficiaries: int
     summary: str
@@ -76,7 +83,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区农业农村委",
             ("区规划自然资源局",),
             "协调土地使用和项目手续，完成20亩荷塘开挖注水和配套道路建设。",
-            COMPLETED,
+            COMPLETED_STATE,
             "120",
             500,
             "20亩荷塘开挖注水，投放虾苗4个月后丰收，产出澳龙虾、罗氏虾3000斤，带动500多人"
@@ -103,7 +110,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区水利局",
             (),
             "更换主管网并新建高位水池，解决高处农户季节性缺水。",
-            COMPLETED,
+            COMPLETED_STATE,
             "65",
             1800,
             "更换主管网3.2公里，新建200立方米高位水池1座，1800名村民用上稳定自来水。",
@@ -129,7 +136,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "团区委",
             ("区妇联", "区教委"),
             "利用社区闲置用房建设“未成年人之家”，配备图书和心理辅导室，组织志愿者常态服务。",
-            COMPLETED,
+            COMPLETED_STATE,
             "28",
             1200,
             "“未成年人之家”建成开放，开展心理健康讲座、家长学校等活动60余场，惠及儿童和"
@@ -157,7 +164,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区民政局",
             (),
             "在村委会设立便民服务点，社保、医保、民政业务就近办理。",
-            COMPLETED,
+            COMPLETED_STATE,
             "12",
             2600,
             "便民服务点在村委会开放，18项高频事项就近办理，全年办件1100余件。",
@@ -169,7 +176,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区交通局",
             ("区农业农村委",),
             "硬化产业路4.5公里，增设错车道。",
-            COMPLETED,
+            COMPLETED_STATE,
             "135",
             1600,
             "产业路硬化4.5公里，新增错车道12处，柑橘运输成本每斤下降约0.1元。",
@@ -183,7 +190,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区公安局交巡警支队",
             ("区教委",),
             "设置护学岗和减速带，规划临时停车区，错峰放学。",
-            COMPLETED,
+            COMPLETED_STATE,
             "18",
             3200,
             "增设护学岗2个、减速带4处和临时停车位40个，高峰拥堵时间由40分钟缩短到10分钟。",
@@ -209,7 +216,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区水利局",
             ("区规划自然资源局", "区城市管理局"),
             "依法拆除河道内违法建筑，恢复行洪断面并复绿。",
-            COMPLETED,
+            COMPLETED_STATE,
             "85",
             4000,
             "清溪河中违法建筑成功拆除，恢复行洪断面1.2公里，沿岸4000余名群众汛期不再担忧。",
@@ -236,7 +243,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区农业农村委",
             ("区商务委",),
             "帮助注册品牌、对接商超和直播平台，建设茶叶初制加工点。",
-            COMPLETED,
+            COMPLETED_STATE,
             "40",
             900,
             "峰峰茶注册商标，委员乡村主播直播带货，全年茶叶销售额增长三成。",
@@ -263,7 +270,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区城市管理局",
             ("区公安局交巡警支队",),
             "新划停车位，错时开放机关停车场，规范赶场天交通秩序。",
-            COMPLETED,
+            COMPLETED_STATE,
             "36",
             8000,
             "新划停车位60个，机关停车场错时开放，赶场天增设交通劝导员，场镇拥堵明显缓解。",
@@ -275,7 +282,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区住房城乡建委",
             (),
             "完成院坝硬化、照明和休闲设施改造。",
-            COMPLETED,
+            COMPLETED_STATE,
             "64",
             1300,
             "5个院坝完成硬化和照明改造，增设休闲座椅和晾晒区，居民满意率98%。",
@@ -289,7 +296,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区城市管理局",
             (),
             "增加清运频次，新建垃圾中转站。",
-            COMPLETED,
+            COMPLETED_STATE,
             "52",
             9000,
             "新建垃圾中转站1座，清运频次增加到每日两次，场镇环境明显改善。",
@@ -316,7 +323,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区交通局",
             (),
             "增开早晚班车，调整线路经过学校。",
-            COMPLETED,
+            COMPLETED_STATE,
             "8",
             2400,
             "增开早晚班车各2班，线路延伸到打通中学门口。",
@@ -342,7 +349,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区文化旅游委",
             ("区交通局",),
             "修缮红色旅游步道，完善标识和停车设施，培育农家乐。",
-            COMPLETED,
+            COMPLETED_STATE,
             "150",
             2800,
             "修缮步道3公里，新建停车场1个，培育农家乐8家，接待游客同比增长四成。",
@@ -368,7 +375,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区水利局",
             (),
             "清淤疏浚河道并加固堤岸。",
-            COMPLETED,
+            COMPLETED_STATE,
             "60",
             1400,
             "清淤河道2.6公里，加固堤岸800米，汛期未再漫堤。",
@@ -395,7 +402,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区农业农村委",
             ("区市场监管局",),
             "注册地理标志商标，设计包装，开展直播带货。",
-            COMPLETED,
+            COMPLETED_STATE,
             "30",
             1100,
             "狸狮村大米完成商标注册和包装设计，直播带货销售大米、红提、蓝莓等农产品43万元。",
@@ -422,7 +429,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区交通局",
             ("区住房城乡建委",),
             "对施工范围、安全隐患进行排查，完成场镇路面整治。",
-            COMPLETED,
+            COMPLETED_STATE,
             "210",
             5200,
             "区交通局完成场镇路面整治1.8公里，增设人行道和排水沟，赶场天通行顺畅。",
@@ -448,7 +455,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区商务委",
             ("区农业农村委",),
             "建设村级直播间，培训村民主播，对接电商平台。",
-            COMPLETED,
+            COMPLETED_STATE,
             "22",
             700,
             "村级直播间建成，培训村民主播15名，全年线上销售农产品86万元。",
@@ -474,7 +481,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区农业农村委",
             ("区商务委",),
             "建设蔬菜分拣中心，与网络销售平台签订长期种销协议。",
-            COMPLETED,
+            COMPLETED_STATE,
             "55",
             1000,
             "分拣中心投入使用，与网络销售平台签订长期种销协议，高山蔬菜发展到300余亩。",
@@ -501,7 +508,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "国网綦江供电公司",
             ("区城市管理局",),
             "在主干道和居民聚居点安装太阳能路灯。",
-            COMPLETED,
+            COMPLETED_STATE,
             "26",
             1500,
             "安装太阳能路灯132盏，主干道和聚居点夜间全部亮化。",
@@ -555,7 +562,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区农业农村委",
             ("区市场监管局",),
             "协调厂房和用地，帮助企业办理食品生产许可。",
-            COMPLETED,
+            COMPLETED_STATE,
             "180",
             1700,
             "方竹笋深加工企业投产，年加工鲜笋2000吨，带动农户增收310万元。",
@@ -567,7 +574,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区水利局",
             ("区卫生健康委",),
             "新建集中供水站，接入场镇管网。",
-            COMPLETED,
+            COMPLETED_STATE,
             "98",
             2000,
             "集中供水站建成，水质检测全部达标，2000名村民喝上放心水。",
@@ -581,7 +588,7 @@ TOPICS: dict[str, tuple[Topic, Topic]] = {
             "区水利局",
             ("区卫生健康委",),
             "更换主管网并寻找新的水源。",
-            COMPLETED,
+            COMPLETED_STATE,
             "45",
             1300,
             "主管网已更换，旱季缺水有所缓解；新水源工程因选址未定，纳入下年度计划。",
@@ -712,10 +719,10 @@ STEP_WEIGHT = {
 def _timeline(rng, year: int, topic: Topic, today: datetime.date) -> list[datetime.date]:
     """The day the matter was proposed, then the day of each move it makes (register, assign,
     … complete): strictly increasing, all before today."""
-    moves = len(STEPS) if topic.target == COMPLETED else step_index(topic.target)
+    moves = len(STEPS) if topic.target == COMPLETED_STATE else step_index(topic.target)
     if year < today.year:
         start = datetime.date(year, 1, 6) + datetime.timedelta(days=rng.randint(0, 45))
-        if topic.target == COMPLETED:
+        if topic.target == COMPLETED_STATE:
             end = datetime.date(year, 9, 1) + datetime.timedelta(days=rng.randint(0, 110))
         else:
             end = datetime.date(year, 8, 1) + datetime.timedelta(days=rng.randint(0, 40))
@@ -819,7 +826,7 @@ class _Walk:
             if step == Step.CLOSING:
                 self.outcome()
             workflow.matter_advance(self.matter, by=self.clerk)
-        if topic.target != COMPLETED:
+        if topic.target != COMPLETED_STATE:
             self.where_it_stands()
         self.backdate()
         return self.matter
@@ -832,7 +839,7 @@ class _Walk:
                 if self.year == today.year
                 else datetime.date(self.year, 11, 30)
             )
-        elif topic.target == COMPLETED:
+        elif topic.target == COMPLETED_STATE:
             deadline = self.days[-1] + datetime.timedelta(days=self.rng.randint(10, 40))
         else:
             deadline = max(on + datetime.timedelta(days=150), today + datetime.timedelta(days=30))
@@ -946,7 +953,7 @@ class _Walk:
         times = [_at(day, self.rng.randint(9, 17)) for day in days[1:]]
         for pk, at in zip(moves.values_list("pk", flat=True), times, strict=True):
             Transition.objects.filter(pk=pk).update(at=at)
-        if self.topic.target == COMPLETED:
+        if self.topic.target == COMPLETED_STATE:
             # Entering 总结协商 began the current step; completing was the last move, and the
             # matter page shows its time as 办结时间.
             Matter.objects.filter(pk=matter.pk).update(

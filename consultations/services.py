@@ -299,7 +299,16 @@ def _write_tasks(meeting: ConsultationMeeting, tasks: Iterable[Mapping], by) -> 
             raise WorkflowError(
                 _("后续任务“%(task)s”的完成时限不能早于会议日期。") % {"task": task.description}
             )
+        _check_done_on(task.done_on, meeting)
         _save(task, by)
+
+
+def _check_done_on(done_on: datetime.date | None, meeting: ConsultationMeeting) -> None:
+    """A task is done on a day between its meeting and today (the demo records old ones done)."""
+    if done_on is not None and done_on > timezone.localdate():
+        raise WorkflowError(_("完成日期不能晚于今天。"))
+    if done_on is not None and done_on < meeting.date:
+        raise WorkflowError(_("完成日期不能早于会议日期。"))
 
 
 @transaction.atomic
@@ -405,10 +414,7 @@ def set_task_done(task: FollowUpTask, *, done_on: datetime.date | None, by) -> F
     task = FollowUpTask.objects.select_related("meeting").get(pk=task.pk)
     if not can_edit_town_records(by, task.meeting.town_id):
         raise PermissionDenied
-    if done_on is not None and done_on > timezone.localdate():
-        raise WorkflowError(_("完成日期不能晚于今天。"))
-    if done_on is not None and done_on < task.meeting.date:
-        raise WorkflowError(_("完成日期不能早于会议日期。"))
+    _check_done_on(done_on, task.meeting)
     task.done_on = done_on
     _save(task, by, update_fields=["done_on"])
     return task
