@@ -255,3 +255,21 @@ def test_a_unit_cannot_report_on_a_matter_not_assigned_to_it(matter, walk_to):
     with pytest.raises(PermissionDenied):
         services.record_progress(matter, "与我无关", by=stranger)
     assert not UnitProgress.objects.exists()
+
+
+def test_a_task_cannot_be_recorded_done_in_the_future(gunan, town_user):
+    with pytest.raises(WorkflowError, match="完成日期不能晚于今天"):
+        services.record_meeting(
+            {"kind": "regular", "date": TODAY, "place": "街道会议室"},
+            town=gunan,
+            tasks=[
+                {
+                    "description": "反馈群众",
+                    "owner": "街道政协办",
+                    "due_on": TODAY + datetime.timedelta(days=5),
+                    "done_on": TODAY + datetime.timedelta(days=1),
+                }
+            ],
+            by=town_user,
+        )
+    assert not ConsultationMeeting.objects.exists()
