@@ -8,7 +8,6 @@ breaks answer 400, a record outside the person's scope 404, and a visible record
 may not change 403.
 """
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -569,15 +568,7 @@ class MatterViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def history(self, request, pk=None):
         matter = self.get_object()
-        rows = (
-            Transition.objects.filter(
-                content_type=ContentType.objects.get_for_model(Matter),
-                object_id=str(matter.pk),
-            )
-            .select_related("by")
-            .order_by("at", "id")
-        )
-        return Response(TransitionSerializer(rows, many=True).data)
+        return Response(TransitionSerializer(selectors.matter_moves(matter), many=True).data)
 
 
 # --- meetings --------------------------------------------------------------------------------

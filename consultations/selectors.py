@@ -172,6 +172,22 @@ def matter_detail_queryset(user) -> QuerySet:
     )
 
 
+def matter_moves(matter: Matter) -> QuerySet:
+    """The matter's step and status moves (cppcc Transition rows), oldest first: its timeline
+    and the API's history read them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from cppcc.models import Transition
+
+    return (
+        Transition.objects.filter(
+            content_type=ContentType.objects.get_for_model(Matter), object_id=str(matter.pk)
+        )
+        .select_related("by")
+        .order_by("at", "id")
+    )
+
+
 def meetings_with_counts(qs: QuerySet) -> QuerySet:
     return qs.annotate(
         present_count=Count("attendances", filter=Q(attendances__status="present"), distinct=True),

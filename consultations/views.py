@@ -11,7 +11,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -23,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
-from cppcc.models import Transition
 from cppcc.roles import Role, can_edit_county, clerk_town_id, has_role, is_staff_like
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
@@ -143,12 +141,7 @@ def board(request):
 def _step_entries(matter: Matter) -> dict[str, object]:
     """When the matter last entered each step, from its step Transition rows (one query)."""
     entered: dict[str, object] = {Step.PROPOSED: matter.created_at}
-    rows = Transition.objects.filter(
-        content_type=ContentType.objects.get_for_model(Matter),
-        object_id=str(matter.pk),
-        field="step",
-    ).order_by("at", "id")
-    for row in rows:
+    for row in selectors.matter_moves(matter).filter(field="step"):
         entered[row.to_state] = row.at
     return entered
 
