@@ -44,6 +44,8 @@ def _label(model, field_name: str, value):
     if isinstance(value, list):
         # Many-to-many history gives a list of related rows, not one stored value.
         return field.verbose_name, "、".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return field.verbose_name, _("是") if value else _("否")
     return field.verbose_name, choices.get(value, value)
 
 

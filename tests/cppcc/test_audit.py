@@ -118,3 +118,12 @@ def test_granting_a_role_is_kept_in_the_users_history_without_the_password(offic
     latest = office_user.history.first()
     assert set(latest.groups.values_list("group__name", flat=True)) >= {"office", "leader"}
     assert not hasattr(latest, "password")
+
+
+def test_history_shows_yes_and_no_for_a_flag(gunan_studio, office_user):
+    gunan_studio.has_sign = not gunan_studio.has_sign
+    gunan_studio._history_user = office_user
+    gunan_studio.save()
+    changes = [c for e in object_history(gunan_studio) for c in e["changes"]]
+    flag = next(c for c in changes if c["field"] == "有标识")
+    assert {str(flag["old"]), str(flag["new"])} == {"是", "否"}
