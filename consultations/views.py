@@ -58,9 +58,7 @@ from .models import (
 
 # Pages a handling unit's login may also read: the matters and meetings of its unit
 # (visible_to narrows what it finds).
-reader_required = allowed_if(
-    lambda user: is_staff_like(user) or has_role(user, Role.UNIT), "Staff or unit logins."
-)
+reader_required = allowed_if(lambda user: is_staff_like(user) or has_role(user, Role.UNIT))
 
 
 def _may_create(user) -> bool:

@@ -40,7 +40,7 @@ class RoleRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def allowed_if(test: Callable[[object], bool], doc: str = ""):
+def allowed_if(test: Callable[[object], bool]):
     """A view decorator: log in first, then 403 unless `test(user)` holds. Each app names its
     gates with it (staff_required, office_required …) so the rule reads at the view."""
 
@@ -54,12 +54,11 @@ def allowed_if(test: Callable[[object], bool], doc: str = ""):
 
         return wrapped
 
-    decorator.__doc__ = doc
     return decorator
 
 
 # Office pages are for staff roles; members use /portal/ and handling units their own home page.
-staff_required = allowed_if(is_staff_like, "Staff-like roles only.")
+staff_required = allowed_if(is_staff_like)
 
 
 def form_flow(

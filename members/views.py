@@ -39,7 +39,7 @@ PAGE_SIZE = 30
 
 
 # Writes to the register: admin and office staff only; leaders and town clerks read.
-manager_required = allowed_if(can_manage_members, "Register managers only.")
+manager_required = allowed_if(can_manage_members)
 
 
 def _visible_member(request, pk: int) -> Member:

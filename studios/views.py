@@ -53,7 +53,8 @@ from .models import (
     Village,
 )
 
-office_required = allowed_if(can_edit_county, "Admin and office staff only.")
+# Creating studios and placing members: admin and office staff only.
+office_required = allowed_if(can_edit_county)
 
 
 def _form_page(
