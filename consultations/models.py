@@ -461,6 +461,8 @@ class FollowUpTask(models.Model):
     owner = models.CharField(_("责任人"), max_length=50, blank=True)
     due_on = models.DateField(_("完成时限"))
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    # What the unit or clerk says was done, written when the task is marked done.
+    done_note = models.CharField(_("完成情况"), max_length=300, blank=True)
 
     history = HistoricalRecords(bases=[HistoryIPAddress])
 
@@ -488,6 +490,8 @@ class MeetingFile(models.Model):
         related_name="files",
     )
     file = models.FileField(_("文件"), upload_to="consultations/meetings/%Y/")
+    # The name the file had when uploaded (Chinese kept); downloads use it, not the storage path.
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
     is_photo = models.BooleanField(_("照片"), default=False)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
 

@@ -47,6 +47,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    # Set when an administrator creates the login or resets its password; the middleware sends
+    # the person to the password page until they choose their own.
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     # Role grants are group changes, so the groups are kept in the history too; the password
     # hash never is.

@@ -323,6 +323,10 @@ class PartyGroup(models.Model):
         Member, verbose_name=_("组长"), on_delete=models.PROTECT, related_name="led_party_groups"
     )
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    # Set by studios.services when the leader stops being eligible (no longer a Party member,
+    # or left the committee); cleared when a new leader is appointed. Read by the to-do lists.
+    leader_vacant_since = models.DateTimeField(_("组长待调整时间"), null=True, blank=True)
+    leader_vacant_reason = models.CharField(_("组长待调整原因"), max_length=200, blank=True)
 
     objects = PartyGroupQuerySet.as_manager()
     history = HistoricalRecords(bases=[HistoryIPAddress])
@@ -512,6 +516,8 @@ class ActivityFile(models.Model):
         Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="files"
     )
     file = models.FileField(_("文件"), upload_to="studios/activities/%Y/")
+    # The name the file had when uploaded (Chinese kept); downloads use it, not the storage path.
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
     is_photo = models.BooleanField(_("照片"), default=False)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
 
