@@ -28,7 +28,7 @@ class ConsultationsConfig(AppConfig):
             ),
             NavItem(
                 _("协商会议"),
-                "consultations:meetings",
+                "consultations:meeting_list",
                 "chat-square-text",
                 staff,
                 order=41,
@@ -45,6 +45,24 @@ class ConsultationsConfig(AppConfig):
                 template="consultations/unit_section.html", context=unit_section, order=10
             )
         )
+        from cppcc.navigation import TodoSource, register_todos
+
+        from . import selectors
+
+        register_todos(
+            TodoSource("consultations.matters", staff, selectors.todo_matters, 20),
+            TodoSource("consultations.tasks", staff, selectors.todo_overdue_tasks, 30),
+            TodoSource(
+                "consultations.week", frozenset({Role.TOWN}), selectors.todo_meetings_this_week, 15
+            ),
+            TodoSource("consultations.unit", frozenset({Role.UNIT}), selectors.todo_unit_work, 10),
+            TodoSource(
+                "consultations.member",
+                frozenset({Role.MEMBER}),
+                selectors.todo_member_consultations,
+                20,
+            ),
+        )
 
 
 def portal_section(request, member):
@@ -54,9 +72,6 @@ def portal_section(request, member):
 
 
 def unit_section(request, unit):
-    from .selectors import is_overdue, unit_matters
+    from .selectors import unit_home_context
 
-    assigned = list(unit_matters(unit.pk))
-    for matter in assigned:
-        matter.overdue = is_overdue(matter)
-    return {"assigned": assigned}
+    return unit_home_context(unit)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cppcc.models import HistoryIPAddress
+from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
 from members.models import Member
 from proposals.models import HandlingUnit, Proposal
 from studios.models import Attendance, ScopedQuerySet, Town
@@ -76,7 +77,28 @@ STEP_MEETING_KINDS: tuple[str, ...] = (
 )
 
 
-class MatterQuerySet(ScopedQuerySet):
+class ConsultationQuerySet(ScopedQuerySet):
+    """The access rule of matters, meetings, progress reports and follow-up tasks: county roles
+    see all, a town clerk their town's, a member what `member_q` says (proposed or attended),
+    and a handling unit's login only what `unit_q` says was assigned to (or attended by) its
+    unit. Every page, export and API list starts from `visible_to`."""
+
+    def unit_q(self, unit_id: int) -> Q:
+        raise NotImplementedError
+
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if not is_countywide(user) and clerk_town_id(user) is None and has_role(user, Role.UNIT):
+            if not user.handling_unit_id:
+                return self.none()
+            return self.filter(
+                pk__in=self.model.objects.filter(self.unit_q(user.handling_unit_id)).values("pk")
+            )
+        return super().visible_to(user)
+
+
+class MatterQuerySet(ConsultationQuerySet):
     town_path = "town"
 
     def member_q(self, member_id: int) -> Q:
@@ -87,11 +109,6 @@ class MatterQuerySet(ScopedQuerySet):
         # A unit sees a matter once the government has assigned it (政府交办), not while the
         # office is still drafting the assignment at 政协立案.
         return Q(unit_assignments__unit_id=unit_id) & ~Q(step__in=["proposed", "registered"])
-
-    def visible_to(self, user):
-        from .selectors import scope_consultations
-
-        return scope_consultations(self, user)
 
 
 class Matter(models.Model):
@@ -284,7 +301,7 @@ class MatterUnit(models.Model):
         return f"{self.unit} · {self.get_role_display()}"
 
 
-class UnitProgressQuerySet(ScopedQuerySet):
+class UnitProgressQuerySet(ConsultationQuerySet):
     town_path = "matter__town"
 
     def member_q(self, member_id: int) -> Q:
@@ -292,11 +309,6 @@ class UnitProgressQuerySet(ScopedQuerySet):
 
     def unit_q(self, unit_id: int) -> Q:
         return Q(unit_id=unit_id)
-
-    def visible_to(self, user):
-        from .selectors import scope_consultations
-
-        return scope_consultations(self, user)
 
 
 class UnitProgress(models.Model):
@@ -330,7 +342,7 @@ class UnitProgress(models.Model):
         return f"{self.unit} · {self.written_at:%Y-%m-%d}"
 
 
-class MeetingQuerySet(ScopedQuerySet):
+class MeetingQuerySet(ConsultationQuerySet):
     town_path = "town"
 
     def member_q(self, member_id: int) -> Q:
@@ -338,11 +350,6 @@ class MeetingQuerySet(ScopedQuerySet):
 
     def unit_q(self, unit_id: int) -> Q:
         return Q(units__id=unit_id) | Q(matter__unit_assignments__unit_id=unit_id)
-
-    def visible_to(self, user):
-        from .selectors import scope_consultations
-
-        return scope_consultations(self, user)
 
 
 class ConsultationMeeting(models.Model):
@@ -440,6 +447,17 @@ class MeetingAttendance(models.Model):
         return f"{self.member} · {self.get_status_display()}"
 
 
+class FollowUpTaskQuerySet(ConsultationQuerySet):
+    town_path = "meeting__town"
+
+    def member_q(self, member_id: int) -> Q:
+        return Q(meeting__attendances__member_id=member_id)
+
+    def unit_q(self, unit_id: int) -> Q:
+        # A unit's login sees the tasks its unit owns: its home lists them and it marks them done.
+        return Q(unit_id=unit_id)
+
+
 class FollowUpTask(models.Model):
     """A task agreed at a meeting, with its owner (a unit, or a person named in text)."""
 
@@ -464,6 +482,7 @@ class FollowUpTask(models.Model):
     # What the unit or clerk says was done, written when the task is marked done.
     done_note = models.CharField(_("完成情况"), max_length=300, blank=True)
 
+    objects = FollowUpTaskQuerySet.as_manager()
     history = HistoricalRecords(bases=[HistoryIPAddress])
 
     class Meta:

@@ -1,20 +1,23 @@
-"""Reads that decide who sees which matter and meeting, and the shaped reads the board, the
-matter page, the API, the portal and the reminder job share."""
+"""Reads that decide what a person may do with a matter or meeting, and the shaped reads the
+board, the lists and their exports, the matter page, the API, the portal, the unit's home and
+the reminder job share. Who sees which row is the querysets' own rule (`visible_to` in
+consultations.models); these start from it."""
 
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
-from studios.selectors import can_edit_town_records, scope_to_town
+from cppcc.roles import Role, has_role
+from studios.selectors import can_edit_town_records
 
 from .models import (
     COMPLETED_STATE,
     STEPS,
     ConsultationMeeting,
+    FollowUpTask,
     Matter,
     MatterStatus,
     MatterUnit,
@@ -22,21 +25,6 @@ from .models import (
     Step,
     state_label,
 )
-
-
-def scope_consultations(qs: QuerySet, user) -> QuerySet:
-    """The access rule of matters, meetings and progress reports: county roles see all, a town
-    clerk their town's, a member what they proposed or attended, and a handling unit's login
-    only what was assigned to (or attended by) its unit."""
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if not is_countywide(user) and clerk_town_id(user) is None and has_role(user, Role.UNIT):
-        if not user.handling_unit_id:
-            return qs.none()
-        return qs.filter(
-            pk__in=qs.model.objects.filter(qs.unit_q(user.handling_unit_id)).values("pk")
-        )
-    return scope_to_town(qs, user)
 
 
 def can_manage_matter(user, matter: Matter) -> bool:
@@ -144,14 +132,9 @@ def board_queryset(user, *, year: int, town_id: int | None = None) -> QuerySet:
 def board_columns(matters, now: datetime.datetime | None = None) -> list[dict]:
     """The board: one column per step, then the finished matters; each card carries the days in
     its step and the overdue / stalled flags."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
     columns = {step: [] for step in STEPS}
     done = []
-    for matter in matters:
-        matter.days_in_step = days_in_step(matter, now)
-        matter.overdue = is_overdue(matter, today)
-        matter.stalled = is_stalled(matter, now)
+    for matter in mark_flags(matters, now):
         (done if matter.is_completed else columns[matter.step]).append(matter)
     result = [{"step": step, "label": Step(step).label, "matters": columns[step]} for step in STEPS]
     result.append({"step": COMPLETED_STATE, "label": state_label(COMPLETED_STATE), "matters": done})
@@ -286,3 +269,266 @@ def unit_matters(unit_id: int) -> QuerySet:
         )
         .order_by("status", "deadline", "id")
     )
+
+
+# --- the lists beside the board, their exports and the unit's home ------------------------------
+
+
+def lead_unit_name() -> Subquery:
+    """The lead unit's name as a column: one row per matter, however many units it has."""
+    return Subquery(
+        MatterUnit.objects.filter(matter=OuterRef("pk"), role="lead").values("unit__name")[:1]
+    )
+
+
+def matter_list_queryset(user) -> QuerySet:
+    """The matter list and its export: the matters the person may see, with the town and the
+    lead unit's name in the same query."""
+    return (
+        Matter.objects.visible_to(user)
+        .select_related("town")
+        .annotate(lead_unit_name=lead_unit_name())
+    )
+
+
+def overdue_matters(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """The same rule as is_overdue(), as a filter."""
+    today = today or timezone.localdate()
+    return qs.filter(status=MatterStatus.ACTIVE, deadline__lt=today)
+
+
+def mark_flags(matters, now: datetime.datetime | None = None) -> list[Matter]:
+    """Sets days_in_step, overdue and stalled on each matter shown (the rows of one page)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    matters = list(matters)
+    for matter in matters:
+        matter.days_in_step = days_in_step(matter, now)
+        matter.overdue = is_overdue(matter, today)
+        matter.stalled = is_stalled(matter, now)
+    return matters
+
+
+def meeting_list_queryset(user) -> QuerySet:
+    """The meeting list and its export, with the attendance counts of each meeting."""
+    return meetings_with_counts(ConsultationMeeting.objects.visible_to(user)).select_related(
+        "town", "matter"
+    )
+
+
+def task_list_queryset(user) -> QuerySet:
+    """The follow-up task list and its export: open tasks first, soonest due first."""
+    return (
+        FollowUpTask.objects.visible_to(user)
+        .select_related("meeting__town", "meeting__matter", "unit")
+        .order_by(F("done_on").desc(nulls_first=True), "due_on", "id")
+    )
+
+
+def open_tasks(qs: QuerySet) -> QuerySet:
+    return qs.filter(done_on__isnull=True)
+
+
+def overdue_tasks(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    return qs.filter(done_on__isnull=True, due_on__lt=today or timezone.localdate())
+
+
+def due_state(due: datetime.date | None, *, done: bool, today: datetime.date | None = None) -> str:
+    """How a due date is coloured on the unit's home and the task list: "done", "overdue"
+    (red), "soon" (yellow: within CPPCC_MATTER_DEADLINE_WARN_DAYS) or "later" (green); "" for
+    no date."""
+    if done:
+        return "done"
+    if due is None:
+        return ""
+    today = today or timezone.localdate()
+    if due < today:
+        return "overdue"
+    if (due - today).days <= deadline_warn_days():
+        return "soon"
+    return "later"
+
+
+def can_mark_task_done(user, task: FollowUpTask) -> bool:
+    """Office staff everywhere and a town clerk in their town mark any follow-up task done; a
+    unit's login only its own unit's (visible_to has already narrowed it to those)."""
+    if can_edit_town_records(user, task.meeting.town_id):
+        return True
+    return (
+        has_role(user, Role.UNIT)
+        and user.handling_unit_id is not None
+        and task.unit_id == user.handling_unit_id
+    )
+
+
+def unit_tasks(unit_id: int, *, done_shown: int = 5) -> tuple[list, list]:
+    """A unit's follow-up tasks for its home: all open ones, soonest due first, and the few it
+    finished last."""
+    qs = FollowUpTask.objects.filter(unit_id=unit_id).select_related(
+        "meeting__town", "meeting__matter"
+    )
+    open_ = list(qs.filter(done_on__isnull=True).order_by("due_on", "id"))
+    done = list(qs.filter(done_on__isnull=False).order_by("-done_on", "-id")[:done_shown])
+    return open_, done
+
+
+def unit_home_context(unit) -> dict:
+    """The consultations block of a handling unit's home: its matters and its follow-up tasks,
+    each due date with its colour (due_state), and the tasks it may still mark done."""
+    today = timezone.localdate()
+    assigned = list(unit_matters(unit.pk))
+    for matter in assigned:
+        matter.overdue = is_overdue(matter, today)
+        matter.due_state = due_state(matter.deadline, done=matter.is_completed, today=today)
+    open_, done = unit_tasks(unit.pk)
+    for task in [*open_, *done]:
+        task.due_state = due_state(task.due_on, done=task.done_on is not None, today=today)
+    return {
+        "assigned": assigned,
+        "open_tasks": open_,
+        "done_tasks": done,
+        "warn_days": deadline_warn_days(),
+    }
+
+
+# --- to-dos on the home pages (registered in apps.py) -------------------------------------------
+
+# A due date's colour (due_state) as the to-do list's level.
+TODO_LEVEL = {"overdue": "danger", "soon": "warning", "later": "success"}
+
+
+def todo_matters(user) -> list:
+    """Stalled matters (stalled_matters: no move for CPPCC_MATTER_STALL_DAYS, or past the
+    deadline) and, among them, the overdue ones (overdue_matters), counted in one query over
+    the matters the person may see. Overdue is not added to the board's badge: stalled covers
+    it."""
+    from cppcc.navigation import TodoItem, todo_url
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    overdue_ids = overdue_matters(Matter.objects.all(), today).values("pk")
+    counts = (
+        stalled_matters(now)
+        .visible_to(user)
+        .aggregate(stalled=Count("pk"), overdue=Count("pk", filter=Q(pk__in=overdue_ids)))
+    )
+    return [
+        TodoItem(
+            _("进展滞后的议题"),
+            counts["stalled"],
+            todo_url("consultations:matter_list", {"stalled": 1}),
+            nav="consultations:board",
+        ),
+        TodoItem(
+            _("超过办理期限的议题"),
+            counts["overdue"],
+            todo_url("consultations:matter_list", {"overdue": 1}),
+            level="danger",
+            nav="consultations:board",
+            badge=False,
+        ),
+    ]
+
+
+def todo_overdue_tasks(user) -> list:
+    """Open follow-up tasks past their due date, among those the person may see."""
+    from cppcc.navigation import TodoItem, todo_url
+
+    count = overdue_tasks(FollowUpTask.objects.visible_to(user)).count()
+    return [
+        TodoItem(
+            _("逾期未完成的后续任务"),
+            count,
+            todo_url("consultations:task_list", {"overdue": 1}),
+            level="danger",
+            nav="consultations:meeting_list",
+        )
+    ]
+
+
+def todo_meetings_this_week(user) -> list:
+    """A town clerk's consultation meetings planned from today to Sunday."""
+    from cppcc.navigation import TodoItem, todo_url
+
+    today = timezone.localdate()
+    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    count = ConsultationMeeting.objects.visible_to(user).filter(date__range=(today, sunday)).count()
+    return [
+        TodoItem(
+            _("本周安排的协商会议"),
+            count,
+            todo_url(
+                "consultations:meeting_list",
+                {
+                    "town": user.town_id,
+                    "date_from": today.isoformat(),
+                    "date_to": sunday.isoformat(),
+                },
+            ),
+            level="info",
+        )
+    ]
+
+
+def todo_unit_work(user) -> list:
+    """A handling unit's open matters and open follow-up tasks, each coloured by the nearest
+    due date (due_state); the unit's home lists them."""
+    from django.db.models import Min
+
+    from cppcc.navigation import TodoItem, todo_url
+
+    if not user.handling_unit_id:
+        return []
+    today = timezone.localdate()
+    matters = (
+        Matter.objects.visible_to(user)
+        .filter(status=MatterStatus.ACTIVE)
+        .aggregate(n=Count("pk"), due=Min("deadline"))
+    )
+    tasks = open_tasks(FollowUpTask.objects.filter(unit_id=user.handling_unit_id)).aggregate(
+        n=Count("pk"), due=Min("due_on")
+    )
+    return [
+        TodoItem(
+            _("交办本单位办理中的议题"),
+            matters["n"],
+            todo_url("proposals:unit_home", anchor="unit-matters"),
+            level=TODO_LEVEL.get(due_state(matters["due"], done=False, today=today), "info"),
+            due=matters["due"],
+        ),
+        TodoItem(
+            _("本单位待完成的后续任务"),
+            tasks["n"],
+            todo_url("consultations:task_list", {"open": 1}),
+            level=TODO_LEVEL.get(due_state(tasks["due"], done=False, today=today), "info"),
+            nav="proposals:unit_home",
+            due=tasks["due"],
+        ),
+    ]
+
+
+def todo_member_consultations(user) -> list:
+    """A member's coming consultation meetings (as the /portal/ block finds them: in their
+    studios' towns or on matters they proposed) and the matters they proposed still in hand."""
+    from django.db.models import Min
+
+    from cppcc.navigation import TodoItem, todo_url
+    from studios.models import StudioMembership
+
+    if not user.member_id:
+        return []
+    member_id = user.member_id
+    today = timezone.localdate()
+    towns = StudioMembership.objects.filter(
+        member_id=member_id, end_on__isnull=True, studio__town__isnull=False
+    ).values("studio__town_id")
+    upcoming = ConsultationMeeting.objects.filter(date__gte=today).filter(
+        Q(town_id__in=towns) | Q(matter__proposers__id=member_id)
+    )
+    meetings = upcoming.aggregate(n=Count("pk", distinct=True), first=Min("date"))
+    proposed = Matter.objects.filter(proposers__id=member_id, status=MatterStatus.ACTIVE).count()
+    anchor = todo_url("portal", anchor="portal-consultations")
+    return [
+        TodoItem(_("待参加的协商会议"), meetings["n"], anchor, level="info", due=meetings["first"]),
+        TodoItem(_("我提出的办理中议题"), proposed, anchor, level="info"),
+    ]

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cppcc.workflow import WorkflowError
+from cppcc.workflow import ConflictError, WorkflowError
 from members.models import Member, MemberStatus
 from proposals.models import HandlingUnit
 from studios.models import Attendance, Town
@@ -409,14 +409,54 @@ def update_meeting(
 
 
 @transaction.atomic
+def mark_task_done(task: FollowUpTask, *, note: str, by) -> FollowUpTask:
+    """The unit (or the office, or the town clerk) says a follow-up task is done, and what was
+    done; today is its done date, the history row says who and when. A task already done is
+    refused and left as it is; of two people marking it at the same moment only the first wins
+    (the conditional update), the other is told it is already done."""
+    task = FollowUpTask.objects.select_related("meeting").get(pk=task.pk)
+    if not selectors.can_mark_task_done(by, task):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if task.done_on is not None:
+        raise _already_done(task)
+    if not note:
+        raise WorkflowError(_("请填写完成情况。"))
+    limit = FollowUpTask._meta.get_field("done_note").max_length
+    if len(note) > limit:
+        raise WorkflowError(_("完成情况不能超过 %(n)d 个字。") % {"n": limit})
+    today = timezone.localdate()
+    _check_done_on(today, task.meeting)
+    claimed = FollowUpTask.objects.filter(pk=task.pk, done_on__isnull=True).update(
+        done_on=today, done_note=note
+    )
+    if not claimed:
+        raise _already_done(FollowUpTask.objects.get(pk=task.pk))
+    task.done_on, task.done_note = today, note
+    # The update above decided the race; this save of the same values writes the history row.
+    _save(task, by, update_fields=["done_on", "done_note"])
+    return task
+
+
+def _already_done(task: FollowUpTask) -> ConflictError:
+    done_on = task.done_on.isoformat() if task.done_on else ""
+    return ConflictError(_("该任务已于 %(date)s 标记完成，无需重复操作。") % {"date": done_on})
+
+
+@transaction.atomic
 def set_task_done(task: FollowUpTask, *, done_on: datetime.date | None, by) -> FollowUpTask:
-    """Marks a follow-up task done (or not done again, with None)."""
+    """Records a follow-up task's done date as the clerk enters it (the demo's past tasks), or
+    None to reopen it (the note goes with it). Units mark their tasks with mark_task_done."""
     task = FollowUpTask.objects.select_related("meeting").get(pk=task.pk)
     if not can_edit_town_records(by, task.meeting.town_id):
         raise PermissionDenied
     _check_done_on(done_on, task.meeting)
     task.done_on = done_on
-    _save(task, by, update_fields=["done_on"])
+    fields = ["done_on"]
+    if done_on is None and task.done_note:
+        task.done_note = ""
+        fields.append("done_note")
+    _save(task, by, update_fields=fields)
     return task
 
 

@@ -18,10 +18,13 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
+from cppcc.exports import Column, xlsx_response
+from cppcc.files import serve_file
 from cppcc.roles import Role, can_edit_county, clerk_town_id, has_role, is_staff_like
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
@@ -30,6 +33,7 @@ from studios.models import Town
 from studios.selectors import can_edit_town_records, require_edit
 
 from . import selectors, services, workflow
+from .filters import MatterListFilter, MeetingListFilter, TaskListFilter
 from .forms import (
     AdvanceForm,
     AssignmentForm,
@@ -49,6 +53,8 @@ from .models import (
     ConsultationMeeting,
     FollowUpTask,
     Matter,
+    MatterStatus,
+    MeetingFile,
     MeetingKind,
     Step,
     UnitProgress,
@@ -504,7 +510,11 @@ def meeting_create(request, pk=None):
         kind = request.GET.get("kind", "")
         if kind not in STEP_MEETING_KINDS:
             kind = matter.step if matter.step in STEP_MEETING_KINDS else ""
-        initial = {"kind": kind}
+        # The matter's units are ticked to begin with: they usually attend its meetings.
+        initial = {
+            "kind": kind,
+            "units": list(matter.unit_assignments.values_list("unit_id", flat=True)),
+        }
         back = matter.get_absolute_url()
     else:
         towns = _editable_towns(user)
@@ -513,7 +523,7 @@ def meeting_create(request, pk=None):
         if town is None:
             return render(request, "consultations/meeting_town_pick.html", {"towns": towns})
         initial = {"town": town.pk, "kind": request.GET.get("kind", MeetingKind.REGULAR)}
-        back = reverse("consultations:meetings")
+        back = reverse("consultations:meeting_list")
     form = MeetingForm(data, request.FILES or None, matter=matter, towns=towns, initial=initial)
     attendance = MeetingAttendanceForm(
         data, members=selectors.candidate_attendees(town.pk), prefix="a"
@@ -643,52 +653,271 @@ def meeting_detail(request, pk):
     return render(request, "consultations/meeting_detail.html", context)
 
 
-@staff_required
-@require_POST
-def task_done(request, pk):
-    task = get_object_or_404(
-        FollowUpTask.objects.filter(
-            meeting__in=ConsultationMeeting.objects.visible_to(request.user)
-        ).select_related("meeting"),
-        pk=pk,
+PER_PAGE = 30
+
+
+def _yes(value) -> str:
+    return _("是") if value else _("否")
+
+
+def _page(request, qs):
+    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+
+
+# --- the matter list beside the board ------------------------------------------------------------
+
+
+def _matter_filter(request) -> MatterListFilter:
+    visible = Matter.objects.visible_to(request.user)
+    years = sorted(set(visible.order_by().values_list("year", flat=True).distinct()), reverse=True)
+    return MatterListFilter(
+        request.GET,
+        queryset=selectors.matter_list_queryset(request.user),
+        request=request,
+        years=years,
     )
-    require_edit(request.user, task.meeting.town_id)
-    undo = request.POST.get("undo") == "1"
-    try:
-        services.set_task_done(
-            task, done_on=None if undo else timezone.localdate(), by=request.user
+
+
+def _matter_status(matter) -> str:
+    parts = [str(MatterStatus(matter.status).label)]
+    if matter.stalled:
+        parts.append(_("停滞"))
+    if matter.overdue:
+        parts.append(_("已逾期"))
+    return "、".join(parts)
+
+
+@staff_required
+def matter_list(request):
+    """The year's matters as a table beside the board: filtered, sorted and paged; the flags
+    are worked out for the rows of the page only."""
+    filterset = _matter_filter(request)
+    page = _page(request, filterset.sorted_qs())
+    page.object_list = selectors.mark_flags(page.object_list)
+    for matter in page.object_list:
+        matter.status_text = _matter_status(matter)
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "sort": filterset.chosen_sort(),
+        "sorts": [
+            ("town", _("镇街")),
+            ("title", _("事项")),
+            ("step", _("当前步骤")),
+            ("days", _("在本步天数")),
+            ("deadline", _("办理期限")),
+        ],
+        "can_create": _may_create(request.user),
+    }
+    return render(request, "consultations/matter_list.html", context)
+
+
+MATTER_COLUMNS = (
+    Column(_("年度"), 8),
+    Column(_("镇街"), 12),
+    Column(_("事项"), 36),
+    Column(_("立案编号"), 12, text=True),
+    Column(_("当前步骤"), 10),
+    Column(_("在本步天数"), 10),
+    Column(_("办理期限"), 12),
+    Column(_("牵头单位"), 20),
+    Column(_("状态"), 16),
+)
+
+
+@staff_required
+def matter_list_export(request):
+    filterset = _matter_filter(request)
+    matters = selectors.mark_flags(filterset.sorted_qs())
+    rows = (
+        (
+            m.year,
+            m.town.name,
+            m.title,
+            m.registration_no,
+            m.state_label,
+            "" if m.is_completed else m.days_in_step,
+            m.deadline.isoformat() if m.deadline else "",
+            m.lead_unit_name or "",
+            _matter_status(m),
         )
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已撤销完成标记。") if undo else _("已标记完成。"))
-    return redirect(task.meeting)
+        for m in matters
+    )
+    return xlsx_response(_("一镇一事"), MATTER_COLUMNS, rows)
+
+
+# --- meetings -----------------------------------------------------------------------------------
+
+
+def _meeting_filter(request) -> MeetingListFilter:
+    return MeetingListFilter(
+        request.GET,
+        queryset=selectors.meeting_list_queryset(request.user).order_by("-date", "-id"),
+        request=request,
+    )
 
 
 @staff_required
 def meeting_list(request):
-    user = request.user
-    visible = ConsultationMeeting.objects.visible_to(user)
-    qs = selectors.meetings_with_counts(visible).select_related("town", "matter")
-    town_id = _int_param(request, "town")
-    if town_id is not None:
-        qs = qs.filter(town_id=town_id)
-    kind = request.GET.get("kind", "")
-    if kind in MeetingKind.values:
-        qs = qs.filter(kind=kind)
-    year = _int_param(request, "year")
-    if year is not None:
-        qs = qs.filter(date__year=year)
-    years = sorted({d.year for d in visible.dates("date", "year")}, reverse=True)
-    page = Paginator(qs.order_by("-date", "-id"), 30).get_page(request.GET.get("page"))
+    filterset = _meeting_filter(request)
+    matter = None
+    matter_id = filterset.form.cleaned_data.get("matter") if filterset.is_valid() else None
+    if matter_id:
+        matter = Matter.objects.visible_to(request.user).filter(pk=matter_id).first()
     context = {
-        "page_obj": page,
-        "towns": Town.objects.visible_to(user).only("pk", "name").order_by("order", "pk"),
-        "town": town_id,
-        "kinds": MeetingKind.choices,
-        "kind": kind,
-        "years": years,
-        "year": year,
-        "can_create": _may_create(user),
+        "filter": filterset,
+        "page_obj": _page(request, filterset.qs),
+        "matter": matter,
+        "can_create": _may_create(request.user),
     }
     return render(request, "consultations/meeting_list.html", context)
+
+
+MEETING_COLUMNS = (
+    Column(_("协商日期"), 12),
+    Column(_("镇街"), 12),
+    Column(_("协商类型"), 12),
+    Column(_("协商主题"), 28),
+    Column(_("议题"), 28),
+    Column(_("协商地点"), 24),
+    Column(_("出席委员"), 9),
+    Column(_("请假"), 7),
+    Column(_("缺席"), 7),
+    Column(_("参加干部"), 9),
+    Column(_("参加群众"), 9),
+    Column(_("协商意见"), 40),
+)
+
+
+@staff_required
+def meeting_list_export(request):
+    rows = (
+        (
+            m.date.isoformat(),
+            m.town.name,
+            m.get_kind_display(),
+            m.title,
+            m.matter.title if m.matter_id else "",
+            m.place,
+            m.present_count,
+            m.leave_count,
+            m.absent_count,
+            m.officials_count,
+            m.residents_count,
+            m.agreed,
+        )
+        for m in _meeting_filter(request).qs
+    )
+    return xlsx_response(_("协商会议"), MEETING_COLUMNS, rows)
+
+
+# --- follow-up tasks ----------------------------------------------------------------------------
+
+
+def _task_filter(request) -> TaskListFilter:
+    return TaskListFilter(
+        request.GET, queryset=selectors.task_list_queryset(request.user), request=request
+    )
+
+
+def _task_state(task, today) -> str:
+    state = selectors.due_state(task.due_on, done=task.done_on is not None, today=today)
+    return {
+        "done": _("已完成"),
+        "overdue": _("已逾期"),
+    }.get(state, _("未完成"))
+
+
+@reader_required
+def task_list(request):
+    filterset = _task_filter(request)
+    page = _page(request, filterset.qs)
+    today = timezone.localdate()
+    for task in page.object_list:
+        task.due_state = selectors.due_state(
+            task.due_on, done=task.done_on is not None, today=today
+        )
+        task.can_mark = selectors.can_mark_task_done(request.user, task)
+    context = {"filter": filterset, "page_obj": page, "today": today}
+    return render(request, "consultations/task_list.html", context)
+
+
+TASK_COLUMNS = (
+    Column(_("后续任务"), 36),
+    Column(_("镇街"), 12),
+    Column(_("协商会议"), 28),
+    Column(_("会议日期"), 12),
+    Column(_("议题"), 28),
+    Column(_("责任单位"), 20),
+    Column(_("责任人"), 16),
+    Column(_("完成时限"), 12),
+    Column(_("状态"), 10),
+    Column(_("完成日期"), 12),
+    Column(_("完成情况"), 36),
+)
+
+
+@reader_required
+def task_list_export(request):
+    today = timezone.localdate()
+    rows = (
+        (
+            t.description,
+            t.meeting.town.name,
+            t.meeting.title,
+            t.meeting.date.isoformat(),
+            t.meeting.matter.title if t.meeting.matter_id else "",
+            t.unit.name if t.unit_id else "",
+            t.owner,
+            t.due_on.isoformat(),
+            _task_state(t, today),
+            t.done_on.isoformat() if t.done_on else "",
+            t.done_note,
+        )
+        for t in _task_filter(request).qs
+    )
+    return xlsx_response(_("后续任务"), TASK_COLUMNS, rows)
+
+
+@reader_required
+@require_POST
+def task_done(request, pk):
+    """标记完成 with a note (the unit's home, the task list, the meeting page), or, for the
+    office and the town clerk, 撤销 (undo=1). A unit's login finds only its own unit's tasks."""
+    user = request.user
+    task = get_object_or_404(FollowUpTask.objects.visible_to(user).select_related("meeting"), pk=pk)
+    undo = request.POST.get("undo") == "1"
+    if undo and not can_edit_town_records(user, task.meeting.town_id):
+        raise PermissionDenied
+    if not undo and not selectors.can_mark_task_done(user, task):
+        raise PermissionDenied
+    try:
+        if undo:
+            services.set_task_done(task, done_on=None, by=user)
+        else:
+            services.mark_task_done(task, note=request.POST.get("note", ""), by=user)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已撤销完成标记。") if undo else _("已标记完成。"))
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    if not is_staff_like(user):
+        return redirect("proposals:unit_home")
+    return redirect(task.meeting)
+
+
+@login_required
+def meeting_file(request, pk):
+    """A photo or file of a consultation meeting, for whoever may see the meeting (404 for
+    anyone else); `?size=thumb` gives a photo's thumbnail."""
+    attached = get_object_or_404(
+        MeetingFile.objects.filter(
+            meeting__in=ConsultationMeeting.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    return serve_file(request, attached.file, attached.original_name)

@@ -225,10 +225,11 @@ def tell_units_assigned(matter: Matter, unit_ids=None) -> None:
     for user in selectors.unit_logins(matter, unit_ids):
         notify(
             user,
-            _("新交办议题：%(title)s") % {"title": matter.title},
-            _("%(town)s“一镇一事”议题已交办贵单位办理，办理期限 %(deadline)s。")
-            % {"town": matter.town, "deadline": matter.deadline},
+            _("新交办议题：%(title)s"),
+            _("%(town)s“一镇一事”议题已交办贵单位办理，办理期限 %(deadline)s。"),
             matter.get_absolute_url(),
+            # A missing deadline reads 未定, never None (cppcc.notifications.fill).
+            values={"title": matter.title, "town": matter.town, "deadline": matter.deadline},
         )
 
 
@@ -244,6 +245,8 @@ def matter_assign(matter: Matter, *, by, note: str = "") -> Matter:
     if not Matter.objects.filter(pk=matter.pk, assigned_on__isnull=False).exists():
         updates["assigned_on"] = timezone.localdate()
     matter = _move_step(matter, Step.ASSIGNED, by=by, note=note, updates=updates)
+    # The caller's copy may predate its own set_assignment (the notice would read "None").
+    matter.refresh_from_db(fields=["deadline", "task"])
     tell_units_assigned(matter)
     return matter
 

@@ -1,8 +1,11 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
 class CppccConfig(AppConfig):
+    # This module also holds AxesConfig: say which config "cppcc" in INSTALLED_APPS means.
+    default = True
     name = "cppcc"
     verbose_name = _("平台")
 
@@ -14,7 +17,31 @@ class CppccConfig(AppConfig):
         # "- Select an option -" in every select); Django documents overriding it here.
         fields.BLANK_CHOICE_LABEL = _("- 请选择 -")
 
+        from .navigation import NavItem, register_nav
+        from .roles import Role
+
+        admin_only = frozenset({Role.ADMIN})
+        register_nav(
+            NavItem(_("账号管理"), "account_list", "person-gear", admin_only, order=5),
+            NavItem(_("后台管理"), "admin:index", "gear", admin_only, order=200),
+        )
+
         from . import audit  # noqa: F401  (connects the history signal)
         from .roles import ensure_groups
 
         post_migrate.connect(ensure_groups, dispatch_uid="cppcc_ensure_groups")
+
+        from .navigation import PortalSection, portal_todos, register_portal_section
+
+        # The member's to-dos come before everything else on their phone page.
+        register_portal_section(
+            PortalSection(template="portal/todos_section.html", context=portal_todos, order=5)
+        )
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes under a Chinese name in the admin index (its app has none; its models' names
+    are translated in locale/zh_Hans)."""
+
+    default = False
+    verbose_name = _("登录保护")

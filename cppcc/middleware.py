@@ -3,8 +3,33 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+HEALTH_PATH = "/healthz/"
+MUST_CHANGE_PASSWORD = gettext_lazy("请先修改管理员设置的临时密码，再继续使用。")
+
+
+class HealthCheckMiddleware:
+    """Answers the health check before SecurityMiddleware and CommonMiddleware read the Host
+    header. The container's own check (docker-compose) and a load balancer call the server by
+    its address, which ALLOWED_HOSTS does not list in production, so validating the host would
+    answer 400 (DisallowedHost) and the container would never become healthy. Only this path,
+    whose answer reveals nothing, skips the check; every other request is validated as before.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH and request.method in ("GET", "HEAD"):
+            from .views import health
+
+            return health(request)
+        return self.get_response(request)
 
 
 class SessionLimitMiddleware:
@@ -39,3 +64,31 @@ class SessionLimitMiddleware:
             if now - last >= 60 or "cppcc_last_seen" not in session:
                 session["cppcc_last_seen"] = now
         return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A person whose password an administrator set (a new login, a reset) goes to the password
+    page until they choose their own (PasswordChangeForm clears the flag). The API answers 403
+    with the reason instead; token requests are refused in cppcc.api_auth."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not self._allowed(request.path_info)
+        ):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": str(MUST_CHANGE_PASSWORD)}, status=403)
+            # The password page says why (registration/password_change_form.html).
+            return redirect("password_change")
+        return self.get_response(request)
+
+    @staticmethod
+    def _allowed(path: str) -> bool:
+        allowed = (reverse("password_change"), reverse("logout"), HEALTH_PATH, "/favicon.ico")
+        return path in allowed or path.startswith(settings.STATIC_URL)

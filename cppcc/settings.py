@@ -62,7 +62,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "import_export",
-    "axes",
+    # axes with a Chinese name in the admin (it ships no zh_Hans translation).
+    "cppcc.apps.AxesConfig",
     "cppcc",
     "members",
     "studios",
@@ -72,6 +73,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz/ before anything validates the Host header (docker-compose's
+    # health check calls 127.0.0.1, which production ALLOWED_HOSTS rightly does not list).
+    "cppcc.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -82,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cppcc.middleware.SessionLimitMiddleware",
+    "cppcc.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -170,7 +175,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -207,6 +215,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads are served only by views that check access (cppcc.files); behind nginx, set this to an
+# `internal` location aliasing MEDIA_ROOT and the proxy sends the bytes (X-Accel-Redirect).
+CPPCC_MEDIA_ACCEL_PREFIX = env.str("CPPCC_MEDIA_ACCEL_PREFIX", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -279,7 +290,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token check, refusing a login that still has a temporary password.
+        "cppcc.api_auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["cppcc.api.IsStaffOrScopedReadOnly"],
     "DEFAULT_FILTER_BACKENDS": [

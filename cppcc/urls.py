@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from consultations import api as consultations_api
@@ -12,7 +11,7 @@ from proposals import api as proposals_api
 from studios import api as studios_api
 
 from . import views
-from .forms import LoginForm
+from .forms import LoginForm, PasswordChangeForm
 
 router = DefaultRouter()
 for module in (members_api, studios_api, consultations_api, proposals_api):
@@ -35,8 +34,28 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(success_url="/"),
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm, success_url="/"),
         name="password_change",
+    ),
+    path("accounts/manage/", views.account_list, name="account_list"),
+    path("accounts/manage/new/", views.account_create, name="account_create"),
+    path("accounts/manage/<int:pk>/", views.account_edit, name="account_edit"),
+    path(
+        "accounts/manage/<int:pk>/password/",
+        views.account_reset_password,
+        name="account_reset_password",
+    ),
+    path(
+        "accounts/manage/<int:pk>/deactivate/",
+        views.account_set_active,
+        {"active": False},
+        name="account_deactivate",
+    ),
+    path(
+        "accounts/manage/<int:pk>/activate/",
+        views.account_set_active,
+        {"active": True},
+        name="account_activate",
     ),
     path("no-role/", views.no_role, name="no_role"),
     path("portal/", views.portal, name="portal"),
@@ -53,7 +72,7 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/", include(router.urls)),
-    path("api/v1/auth/token/", obtain_auth_token, name="api_token"),
+    path("api/v1/auth/token/", views.obtain_auth_token, name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("admin/", admin.site.urls),

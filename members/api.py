@@ -165,6 +165,10 @@ class MemberSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
+        # Required as in the member form and the import template: a new member needs one, and
+        # an update may leave it out but not blank it.
+        if ("id_number" in attrs or self.instance is None) and not attrs.get("id_number"):
+            raise serializers.ValidationError({"id_number": _("请填写身份证号。")})
         id_number = attrs.get("id_number", getattr(self.instance, "id_number", ""))
         birth = attrs.get("birth_date", getattr(self.instance, "birth_date", None))
         if id_number and birth and birth.strftime("%Y%m%d") != id_number[6:14]:

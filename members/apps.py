@@ -29,3 +29,8 @@ class MembersConfig(AppConfig):
         register_portal_section(
             PortalSection(template="portal/members_me.html", context=portal_section, order=10)
         )
+        from cppcc.navigation import TodoSource, register_todos
+
+        from .selectors import todo_change_requests
+
+        register_todos(TodoSource("members.change_requests", managers, todo_change_requests, 10))

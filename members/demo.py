@@ -7,17 +7,18 @@ written through members.services' bulk path so 365 members load in about a secon
 
 import datetime
 import random
+from collections import Counter
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Count
 from stdnum.cn import ric
 
 from . import services
 from .models import Gender, Level, Member, PartyAffiliation, Post, Sector, SpecialCommittee
 
-# 綦江 county's code while it was in Sichuan (510223, valid for births before 1997). The later
-# codes 500222 (1997–2011) and 500110 (2011–) fail python-stdnum's check that the region existed
-# in the birth year, and members are born 1960–1990.
+# 綦江 county's code while it was in Sichuan (510223): members born 1960–1990 were first
+# registered then, and a number keeps the code it was issued with.
 REGION = "510223"
 SEED = 2024
 
@@ -126,57 +127,20 @@ COMMITTEE_OF_SECTOR = {
     "妇联": "社会和法制委员会",
     "致公党": "港澳台侨和外事委员会",
 }
-EMPLOYERS = {
-    "中共": [
-        ("区委办公室", "副主任"),
-        ("区发展改革委", "主任"),
-        ("古南街道党工委", "书记"),
-        ("区委组织部", "副部长"),
-        ("东溪镇党委", "书记"),
-        ("区财政局", "局长"),
-    ],
-    "教育界": [
-        ("綦江中学", "副校长"),
-        ("南州中学", "教师"),
-        ("区实验小学", "校长"),
-        ("綦江职教中心", "教研室主任"),
-    ],
-    "医药卫生界": [
-        ("区人民医院", "主任医师"),
-        ("区中医院", "副院长"),
-        ("三江街道社区卫生服务中心", "主任"),
-    ],
-    "经济界": [
-        ("綦江齿轮传动有限公司", "总经理"),
-        ("重庆綦江工业园区", "副主任"),
-        ("綦江农商银行", "行长"),
-    ],
-    "工商联": [
-        ("綦江区某建材有限公司", "董事长"),
-        ("綦江区商会", "副会长"),
-        ("东溪古镇旅游开发公司", "总经理"),
-    ],
-    "农业界": [
-        ("綦江区农业农村委", "高级农艺师"),
-        ("横山镇茶叶专业合作社", "理事长"),
-        ("篆塘镇柑橘种植基地", "负责人"),
-    ],
-    "科技界": [
-        ("区科技局", "高级工程师"),
-        ("綦江区科协", "副主席"),
-        ("重庆某新材料科技公司", "研发总监"),
-    ],
-    "文化艺术界": [("区文化馆", "馆长"), ("綦江农民版画院", "画师"), ("区川剧团", "演员")],
-    "新闻出版界": [("区融媒体中心", "记者"), ("区融媒体中心", "副主任")],
+# How many choices the first version's employer draw had per sector (6 where unlisted). The
+# identity draws must stay as they were: the loader matches members by ID number, so a changed
+# draw would add a second register to a database loaded before.
+LEGACY_EMPLOYER_DRAW = {
+    "中共": 6,
+    "教育界": 4,
+    "医药卫生界": 3,
+    "经济界": 3,
+    "工商联": 3,
+    "农业界": 3,
+    "科技界": 3,
+    "文化艺术界": 3,
+    "新闻出版界": 2,
 }
-DEFAULT_EMPLOYERS = [
-    ("区民政局", "科长"),
-    ("区司法局", "律师"),
-    ("綦江区律师事务所", "主任"),
-    ("文龙街道社区", "主任"),
-    ("区税务局", "科长"),
-    ("区住房城乡建委", "工程师"),
-]
 EXPERTISE = [
     "乡村振兴",
     "法律服务",
@@ -214,6 +178,413 @@ MOBILE_PREFIXES = (
     "180",
     "189",
 )
+
+
+# --- employers and posts --------------------------------------------------------------------
+# A real register reads like the county itself: Party and government departments, the towns'
+# Party committees and governments, villages and communities, schools, hospitals, state and
+# private enterprises, associations. Each kind of workplace is a list of (employer, posts);
+# "{town}" / "{zhen}" / "{street}" / "{place}" / "{brand}" / "{law}" / "{crop}" are filled in
+# when a member is given a post, so the register holds many distinct units.
+
+# The demo county's towns (as studios.demo builds them) with a village or community of each.
+TOWNS = (
+    ("古南街道", ("春光村", "桥河社区", "九龙社区")),
+    ("文龙街道", ("沙溪村", "大坪社区", "文龙社区")),
+    ("三江街道", ("圆通寺社区", "滨江社区", "三河街社区")),
+    ("新盛街道", ("新盛社区", "长田村", "德园村")),
+    ("通惠街道", ("通惠社区", "石桥社区", "平等村")),
+    ("永新镇", ("永新社区", "梨园坝村", "石坪村")),
+    ("石角镇", ("石角社区", "桥坝村", "新农村")),
+    ("东溪镇", ("二居社区", "永乐村", "书院村")),
+    ("赶水镇", ("赶水社区", "草坪村", "石房村")),
+    ("打通镇", ("打通社区", "吹角村", "天星村")),
+    ("石壕镇", ("石壕社区", "万隆村", "红岩村")),
+    ("篆塘镇", ("篆塘社区", "堡堂村", "通桥村")),
+    ("丁山镇", ("丁山社区", "狸狮村", "民主村")),
+    ("安稳镇", ("安稳社区", "羊角村", "崇河村")),
+    ("扶欢镇", ("扶欢社区", "东城村", "玉龙村")),
+    ("永城镇", ("永城社区", "中华村", "大兴村")),
+    ("中峰镇", ("中峰社区", "天池村", "大园村")),
+    ("横山镇", ("横山社区", "茶园村", "新木村")),
+    ("郭扶镇", ("郭扶社区", "高庙村", "酒店村")),
+    ("隆盛镇", ("隆盛社区", "紫荆村", "永丰村")),
+)
+# Private firms' trade names and lines of business, law firms, and the farm produce of the
+# county's cooperatives.
+BRANDS = (
+    "綦州",
+    "古剑",
+    "通惠",
+    "渝南",
+    "綦河",
+    "南州",
+    "东溪",
+    "永新",
+    "綦晟",
+    "鑫渝",
+    "华渝",
+    "文龙",
+)
+TRADES = (
+    "建材有限公司",
+    "机械制造有限公司",
+    "食品有限公司",
+    "物流有限公司",
+    "房地产开发有限公司",
+    "商贸有限公司",
+    "汽车配件有限公司",
+    "电子商务有限公司",
+    "酒店管理有限公司",
+    "建筑工程有限公司",
+    "包装印刷有限公司",
+    "医药连锁有限公司",
+)
+LAW_FIRMS = ("渝綦", "古剑", "綦州", "通惠", "南州", "綦河")
+CROPS = ("茶叶", "柑橘", "蔬菜", "生猪养殖", "中药材", "花椒", "稻渔", "李子", "中蜂养殖", "食用菌")
+
+WORKPLACES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    # Party and government of the county: the heads are Party members.
+    "county": (
+        ("区委办公室", ("主任", "副主任")),
+        ("区委组织部", ("副部长", "部务委员")),
+        ("区委宣传部", ("副部长",)),
+        ("区委统战部", ("部长", "副部长")),
+        ("区纪委监委", ("副书记", "常委")),
+        ("区委政法委", ("副书记",)),
+        ("区政府办公室", ("主任", "副主任")),
+        ("区发展改革委", ("主任", "副主任")),
+        ("区财政局", ("局长",)),
+        ("区教委", ("主任",)),
+        ("区卫生健康委", ("主任",)),
+        ("区农业农村委", ("主任",)),
+        ("区交通局", ("局长",)),
+        ("区住房城乡建委", ("主任",)),
+        ("区生态环境局", ("局长",)),
+        ("区规划自然资源局", ("局长",)),
+        ("区商务委", ("主任",)),
+        ("区审计局", ("局长",)),
+        ("区应急管理局", ("局长",)),
+        ("区退役军人事务局", ("局长",)),
+        ("区医疗保障局", ("局长",)),
+        ("区水利局", ("局长",)),
+        ("区城市管理局", ("局长",)),
+        ("区委党校", ("常务副校长",)),
+        ("区人民法院", ("副院长",)),
+        ("区人民检察院", ("副检察长",)),
+    ),
+    # Deputies of departments, as members from the democratic parties and non-party often are.
+    "deputy": (
+        ("区教委", ("副主任",)),
+        ("区卫生健康委", ("副主任",)),
+        ("区市场监管局", ("副局长",)),
+        ("区文化旅游委", ("副主任",)),
+        ("区科技局", ("副局长",)),
+        ("区民政局", ("副局长",)),
+        ("区司法局", ("副局长",)),
+        ("区人力社保局", ("副局长",)),
+        ("区财政局", ("副局长",)),
+        ("区生态环境局", ("副局长",)),
+        ("区统计局", ("副局长",)),
+        ("区经济信息委", ("副主任",)),
+        ("区税务局", ("副局长",)),
+    ),
+    "town": (
+        ("{town_party}", ("书记", "副书记", "组织委员", "宣传委员")),
+        ("{town_gov}", ("{head}", "副{head}")),
+    ),
+    "village": (("{town}{place}", ("{cadre}",)),),
+    "school": (
+        ("綦江中学", ("校长", "副校长", "教务处主任", "语文教研组长", "高级教师")),
+        ("南州中学", ("校长", "德育处主任", "高级教师")),
+        ("綦江实验中学", ("校长", "数学教研组长", "一级教师")),
+        ("区实验小学", ("校长", "副校长", "高级教师")),
+        ("区第二实验小学", ("校长", "一级教师")),
+        ("{zhen}中学", ("校长", "副校长", "高级教师")),
+        ("{zhen}中心小学", ("校长", "一级教师")),
+        ("区职业教育中心", ("校长", "实训处主任", "高级讲师")),
+        ("区教师进修学院", ("院长", "教研员")),
+        ("区机关幼儿园", ("园长",)),
+        ("区特殊教育学校", ("校长",)),
+    ),
+    "health": (
+        (
+            "区人民医院",
+            ("院长", "副院长", "心内科主任", "骨科主任医师", "儿科副主任医师", "护理部主任"),
+        ),
+        ("区中医院", ("院长", "副院长", "针灸科主任", "主任中医师")),
+        ("区妇幼保健院", ("院长", "产科主任", "主治医师")),
+        ("区第二人民医院", ("副院长", "外科主任")),
+        ("区疾病预防控制中心", ("主任", "副主任", "主管医师")),
+        ("{zhen}卫生院", ("院长", "全科医生")),
+        ("{street}社区卫生服务中心", ("主任", "全科医生")),
+        ("綦江康华医院", ("院长", "执行院长")),
+        ("区精神卫生中心", ("院长",)),
+    ),
+    "state_firm": (
+        ("綦江齿轮传动有限公司", ("总经理", "副总经理", "总工程师")),
+        ("重庆綦江工业园区管委会", ("主任", "副主任")),
+        ("綦江农商银行", ("行长", "副行长")),
+        ("綦江农商银行{town}支行", ("行长",)),
+        ("中国工商银行綦江支行", ("行长", "副行长")),
+        ("重庆银行綦江支行", ("行长",)),
+        ("区城市建设投资集团", ("董事长", "总经理", "副总经理")),
+        ("区交通建设集团", ("总经理",)),
+        ("国网綦江供电公司", ("总经理", "副总经理")),
+        ("区水务集团", ("总经理",)),
+        ("区国有资产管理中心", ("主任",)),
+        ("重庆綦信会计师事务所", ("所长", "注册会计师")),
+        ("重庆綦南页岩气开发有限公司", ("副总经理",)),
+    ),
+    "private_firm": (
+        ("重庆{brand}{trade}", ("董事长", "总经理", "执行董事", "副总经理")),
+        ("{town}商会", ("会长", "副会长")),
+        ("区总商会", ("副会长",)),
+        ("区工商联", ("副主席",)),
+    ),
+    "farming": (
+        ("区农业技术推广中心", ("主任", "高级农艺师", "农艺师")),
+        ("区畜牧兽医中心", ("高级兽医师",)),
+        ("区林业局", ("高级工程师",)),
+        ("区农业科学研究所", ("所长", "研究员")),
+        ("区供销合作社", ("主任",)),
+        ("{town}农业服务中心", ("主任", "农艺师")),
+        ("{town}{crop}专业合作社", ("理事长",)),
+        ("重庆{brand}农业开发有限公司", ("总经理",)),
+    ),
+    "science": (
+        ("区科技局", ("高级工程师",)),
+        ("区科协", ("副主席",)),
+        ("重庆{brand}新材料科技有限公司", ("研发总监", "总工程师")),
+        ("区气象局", ("局长", "高级工程师")),
+        ("区规划自然资源局", ("高级工程师",)),
+        ("区水利局", ("高级工程师",)),
+        ("区住房城乡建委", ("高级工程师",)),
+        ("区生产力促进中心", ("主任",)),
+        ("綦江齿轮传动有限公司技术中心", ("主任",)),
+    ),
+    "culture": (
+        ("区文化馆", ("馆长", "副馆长", "群文馆员")),
+        ("綦江农民版画院", ("院长", "画师")),
+        ("区川剧团", ("团长", "演员")),
+        ("区图书馆", ("馆长",)),
+        ("区博物馆", ("馆长", "文博馆员")),
+        ("区文联", ("副主席",)),
+        ("区作家协会", ("主席",)),
+        ("{town}文化服务中心", ("主任",)),
+        ("东溪古镇非遗传习所", ("传承人",)),
+        ("重庆{brand}文化传媒有限公司", ("总经理",)),
+    ),
+    "media": (
+        ("区融媒体中心", ("主任", "副主任", "总编辑", "记者", "编辑", "主播")),
+        ("重庆日报綦江记者站", ("站长",)),
+        ("区委宣传部", ("新闻科科长",)),
+        ("区档案馆", ("馆长",)),
+    ),
+    "law": (
+        ("重庆{law}律师事务所", ("主任", "合伙人", "律师")),
+        ("区人民法院", ("庭长", "审判员")),
+        ("区人民检察院", ("检察官",)),
+        ("{town}司法所", ("所长",)),
+        ("区公证处", ("主任",)),
+        ("区法律援助中心", ("主任",)),
+    ),
+    "welfare": (
+        ("区社会福利院", ("院长",)),
+        ("区残联", ("理事长", "副理事长")),
+        ("区慈善会", ("秘书长",)),
+        ("区红十字会", ("常务副会长",)),
+        ("{town}敬老院", ("院长",)),
+        ("区社会保险事务中心", ("主任",)),
+        ("綦江区{brand}社会工作服务中心", ("主任", "社工")),
+    ),
+    "faith": (
+        ("区佛教协会", ("会长", "副会长")),
+        ("区基督教两会", ("主席",)),
+        ("区天主教爱国会", ("主任",)),
+        ("区道教协会", ("会长",)),
+        ("区民族宗教事务委员会", ("副主任",)),
+        ("区少数民族联谊会", ("会长",)),
+    ),
+    "youth": (
+        ("团区委", ("书记", "副书记")),
+        ("{town}团委", ("书记",)),
+        ("区青年企业家协会", ("会长", "副会长")),
+        ("区青联", ("副主席",)),
+        ("重庆{brand}电子商务有限公司", ("总经理",)),
+    ),
+    "union": (
+        ("区总工会", ("常务副主席", "副主席")),
+        ("区教育工会", ("主席",)),
+        ("{town}总工会", ("主席",)),
+        ("綦江齿轮传动有限公司", ("工会主席", "高级技师", "班组长")),
+        ("国网綦江供电公司", ("工会主席", "高级技师")),
+        ("重庆{brand}机械制造有限公司", ("车间主任", "高级技师")),
+        ("区快递物流行业工会联合会", ("主席",)),
+    ),
+    "women": (
+        ("区妇联", ("主席", "副主席")),
+        ("{town}妇联", ("主席",)),
+        ("区巾帼家政服务中心", ("主任",)),
+        ("重庆{brand}食品有限公司", ("总经理",)),
+    ),
+    "sport": (
+        ("区体育中心", ("主任", "副主任")),
+        ("区业余体育运动学校", ("校长", "教练员")),
+        ("区体育总会", ("秘书长",)),
+        ("区全民健身服务中心", ("主任",)),
+        ("{zhen}中学", ("体育教师",)),
+    ),
+    "invited": (
+        ("区侨联", ("主席",)),
+        ("区台办", ("主任",)),
+        ("区老科协", ("会长",)),
+        ("区关工委", ("常务副主任",)),
+    ),
+}
+# The kinds of workplace of each sector; a kind listed twice is drawn twice as often.
+SECTOR_WORKPLACES = {
+    "中共": ("county", "county", "county", "town", "town", "village"),
+    "民革": ("law", "deputy", "private_firm", "school"),
+    "民盟": ("school", "school", "culture", "deputy"),
+    "民建": ("private_firm", "private_firm", "state_firm", "deputy"),
+    "民进": ("school", "school", "culture", "media"),
+    "农工党": ("health", "health", "health", "deputy"),
+    "致公党": ("private_firm", "health", "science"),
+    "九三学社": ("science", "science", "school", "health"),
+    "无党派人士": ("law", "school", "health", "deputy", "science"),
+    "共青团": ("youth", "youth", "village"),
+    "工会": ("union", "union"),
+    "妇联": ("women", "women", "village"),
+    "工商联": ("private_firm",),
+    "经济界": ("state_firm", "state_firm", "state_firm", "private_firm"),
+    "农业界": ("farming", "farming", "farming", "village", "village"),
+    "教育界": ("school",),
+    "科技界": ("science",),
+    "医药卫生界": ("health",),
+    "文化艺术界": ("culture",),
+    "新闻出版界": ("media",),
+    "体育界": ("sport",),
+    "社会福利和社会保障界": ("welfare", "welfare", "village"),
+    "民族宗教界": ("faith",),
+    "特邀": ("invited",),
+}
+# Each democratic party's county organisation; its first member in the plan chairs it.
+PARTY_ORGS = {
+    "民革": "民革綦江区总支部",
+    "民盟": "民盟綦江区委员会",
+    "民建": "民建綦江区总支部",
+    "民进": "民进綦江区支部",
+    "农工党": "农工党綦江区总支部",
+    "致公党": "致公党綦江区支部",
+    "九三学社": "九三学社綦江区支社",
+}
+# A unit has one head (局长, 校长, 书记 …): such a pair is held once. Deputies and the ranks a
+# unit has many of (教师, 医师, 律师 …) are held by at most MAX_SAME_POST members.
+MAX_SAME_POST = 2
+SHARED_POSTS = frozenset(
+    [
+        "高级教师",
+        "一级教师",
+        "高级讲师",
+        "体育教师",
+        "教研员",
+        "语文教研组长",
+        "数学教研组长",
+        "全科医生",
+        "主治医师",
+        "主管医师",
+        "主任中医师",
+        "骨科主任医师",
+        "儿科副主任医师",
+        "律师",
+        "合伙人",
+        "审判员",
+        "检察官",
+        "庭长",
+        "记者",
+        "编辑",
+        "主播",
+        "画师",
+        "演员",
+        "群文馆员",
+        "文博馆员",
+        "传承人",
+        "研究员",
+        "高级工程师",
+        "农艺师",
+        "高级农艺师",
+        "高级兽医师",
+        "注册会计师",
+        "社工",
+        "高级技师",
+        "班组长",
+        "车间主任",
+        "教练员",
+        "部务委员",
+        "常委",
+    ]
+)
+
+
+def _post_cap(post: str) -> int:
+    return MAX_SAME_POST if post.startswith("副") or post in SHARED_POSTS else 1
+
+
+def _fill(rng: random.Random, employer: str, post: str) -> tuple[str, str]:
+    town, places = rng.choice(TOWNS)
+    street = town.endswith("街道")
+    zhen = town if not street else rng.choice([t for t, _p in TOWNS if not t.endswith("街道")])
+    place = rng.choice(places)
+    community = place.endswith("社区")
+    values = {
+        "town": town,
+        "zhen": zhen,
+        "street": rng.choice([t for t, _p in TOWNS if t.endswith("街道")]),
+        "town_party": town + ("党工委" if street else "党委"),
+        "town_gov": town + ("办事处" if street else "人民政府"),
+        "head": "主任" if street else "镇长",
+        "place": place,
+        "cadre": rng.choice(
+            ("党委书记", "居委会主任") if community else ("党支部书记", "村委会主任")
+        ),
+        "brand": rng.choice(BRANDS),
+        "trade": rng.choice(TRADES),
+        "law": rng.choice(LAW_FIRMS),
+        "crop": rng.choice(CROPS),
+    }
+    return employer.format(**values), post.format(**values)
+
+
+def assign_workplaces(members: list[Member]) -> None:
+    """Gives each planned member an employer and post fitting their sector (own seeded random,
+    so the identity draws, and so the ID numbers the loader matches on, are not disturbed).
+
+    The 中共 sector's first twenty members are the towns' united-front officers (统战委员),
+    one per town, so each town has a Party member working there for studios to make leader."""
+    rng = random.Random(SEED + 1)
+    held: Counter[tuple[str, str]] = Counter()
+    first_of_sector: set[str] = set()
+    officers = iter(TOWNS)
+    for member in members:
+        sector = member.sector.name
+        pair = None
+        if sector == "中共":
+            town = next(officers, None)
+            if town is not None:
+                party = town[0] + ("党工委" if town[0].endswith("街道") else "党委")
+                pair = (party, "统战委员")
+        elif sector in PARTY_ORGS and sector not in first_of_sector:
+            pair = (PARTY_ORGS[sector], "主委")
+        first_of_sector.add(sector)
+        kinds = SECTOR_WORKPLACES.get(sector, ("deputy",))
+        for _attempt in range(100):
+            if pair is not None and held[pair] < _post_cap(pair[1]):
+                break
+            employer, posts = rng.choice(WORKPLACES[rng.choice(kinds)])
+            pair = _fill(rng, employer, rng.choice(posts))
+        held[pair] += 1
+        member.employer, member.job_title = pair
 
 
 def _id_number(rng: random.Random, birth: datetime.date, male: bool, used: set[str]) -> str:
@@ -262,7 +633,7 @@ def build_members(sectors: dict, committees: dict) -> list[tuple[Member, bool]]:
                     if roll < 0.8
                     else rng.choice(DEMOCRATIC)
                 )
-            employer, job = rng.choice(EMPLOYERS.get(sector_name, DEFAULT_EMPLOYERS))
+            rng.randrange(LEGACY_EMPLOYER_DRAW.get(sector_name, 6))  # see LEGACY_EMPLOYER_DRAW
             committee_name = COMMITTEE_OF_SECTOR.get(sector_name)
             committee = committees.get(committee_name) if committee_name else None
             if committee is None and rng.random() < 0.85:
@@ -274,8 +645,6 @@ def build_members(sectors: dict, committees: dict) -> list[tuple[Member, bool]]:
                 birth_date=birth,
                 id_number=_id_number(rng, birth, male, used_ids),
                 mobile=rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(0, 10**8):08d}",
-                employer=employer,
-                job_title=job,
                 expertise="、".join(rng.sample(EXPERTISE, 2)),
                 sector=sectors[sector_name],
                 party=party,
@@ -285,6 +654,7 @@ def build_members(sectors: dict, committees: dict) -> list[tuple[Member, bool]]:
             )
             members.append((member, rng.random() < 0.4))
     _assign_posts(rng, [m for m, _prev in members])
+    assign_workplaces([m for m, _prev in members])
     return members
 
 
@@ -313,16 +683,49 @@ def load(log: Callable[[str], None]) -> None:
     sectors = {s.name: s for s in Sector.objects.all()}
     committees = {c.name: c for c in SpecialCommittee.objects.all()}
     planned = build_members(sectors, committees)
-    existing = set(
-        Member.objects.filter(id_number__in=[m.id_number for m, _p in planned]).values_list(
-            "id_number", flat=True
-        )
-    )
+    existing = {
+        m.id_number: m
+        for m in Member.objects.filter(id_number__in=[m.id_number for m, _p in planned])
+    }
     creates = [
         (m, [previous, current] if served_before else [current])
         for m, served_before in planned
         if m.id_number not in existing
     ]
+    updates = _new_workplaces_for_old_demo(planned, existing)
     with transaction.atomic():
-        services.bulk_save_members(creates, [], by=None)
-    log(f"委员新增 {len(creates)} 人，已有 {len(existing)} 人")
+        services.bulk_save_members(creates, updates, by=None)
+    log(f"委员新增 {len(creates)} 人，已有 {len(existing)} 人，更新工作单位 {len(updates)} 人")
+
+
+def _new_workplaces_for_old_demo(
+    planned: list[tuple[Member, bool]], existing: dict[str, Member]
+) -> list[tuple[Member, list]]:
+    """A database loaded by the first version of this loader holds fifteen "区财政局 局长":
+    members nobody has edited since (one history row, the demo's) take their planned employer
+    and post. An edited member is left as the person made it, so a rerun never undoes work and
+    a second run finds nothing to do."""
+    stale = {
+        m.id_number: m
+        for m, _p in planned
+        if m.id_number in existing
+        and (existing[m.id_number].employer, existing[m.id_number].job_title)
+        != (m.employer, m.job_title)
+    }
+    if not stale:
+        return []
+    ids = [existing[number].pk for number in stale]
+    edited = {
+        row["id"]
+        for row in Member.history.filter(id__in=ids)
+        .values("id")
+        .annotate(n=Count("history_id"))
+        .filter(n__gt=1)
+    }
+    updates = []
+    for number, plan in stale.items():
+        member = existing[number]
+        if member.pk not in edited:
+            member.employer, member.job_title = plan.employer, plan.job_title
+            updates.append((member, []))
+    return updates

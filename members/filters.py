@@ -71,6 +71,13 @@ class MemberFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("状态"), choices=MemberStatus.choices, empty_label=_("全部状态")
     )
+    # The to-do "members in no studio" links here with no_studio=1.
+    no_studio = django_filters.ChoiceFilter(
+        label=_("工作室分配"),
+        choices=[("1", _("未分配镇街工作室"))],
+        method="filter_no_studio",
+        empty_label=_("不限"),
+    )
     sort = django_filters.ChoiceFilter(
         label=_("排序"),
         method="filter_sort",
@@ -85,7 +92,17 @@ class MemberFilter(django_filters.FilterSet):
 
     class Meta:
         model = Member
-        fields = ["q", "term", "sector", "party", "special_committee", "studio", "post", "status"]
+        fields = [
+            "q",
+            "term",
+            "sector",
+            "party",
+            "special_committee",
+            "studio",
+            "post",
+            "status",
+            "no_studio",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +118,20 @@ class MemberFilter(django_filters.FilterSet):
     def filter_studio(self, qs, name, value):
         # Current memberships only; one current membership per studio, so no duplicates.
         return qs.filter(studio_memberships__studio=value, studio_memberships__end_on__isnull=True)
+
+    def filter_no_studio(self, qs, name, value):
+        """Active members with no current town-studio seat in the current term: the same set
+        as studios.selectors.unassigned_members (the studio list's "未分配工作室的委员"), so
+        the to-do count and this list agree. Through the relation: members cannot import
+        studios."""
+        if value != "1":
+            return qs
+        seated = Q(studio_memberships__is_town_studio=True, studio_memberships__end_on__isnull=True)
+        term = Term.objects.filter(is_current=True).first()
+        if term is not None:
+            seated &= Q(studio_memberships__term=term)
+        placed = Member.objects.filter(seated).values("pk")
+        return qs.filter(status=MemberStatus.ACTIVE).exclude(pk__in=placed)
 
     def filter_sort(self, qs, name, value):
         return qs.order_by(*SORTS.get(value, SORTS["pinyin"]))

@@ -34,6 +34,7 @@ class MemberForm(forms.ModelForm):
         widgets = {"birth_date": DateInput(), "wishes": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
             "name": {"required": _("请填写姓名。")},
+            "id_number": {"required": _("请填写身份证号。")},
             "gender": {"required": _("请选择性别。")},
             "sector": {"required": _("请选择界别。")},
             "party": {"required": _("请选择政治面貌。")},
@@ -45,6 +46,10 @@ class MemberForm(forms.ModelForm):
         self.fields["special_committee"].queryset = self.fields[
             "special_committee"
         ].queryset.filter(is_active=True)
+        # Required here as in the import template: the register matches a person by this
+        # number (import updates, the active-ID rule). On edit a blank input keeps the stored
+        # number, so it is required only when none is stored.
+        self.fields["id_number"].required = not self.instance.id_number
         if not self.instance.pk:
             term = services.current_term()
             if term:
@@ -59,6 +64,31 @@ class MemberForm(forms.ModelForm):
                     self.fields[name].help_text = _(
                         "当前：%(v)s。出于隐私保护不显示原值，不修改请留空。"
                     ) % {"v": masked[name]}
+
+    # The page's fieldsets (templates/members/form.html): two columns on desktop, one on a
+    # phone; the fields named in WIDE take a whole row.
+    SECTIONS = (
+        (_("基本信息"), ("name", "gender", "ethnicity", "birth_date", "id_number", "mobile")),
+        (_("工作单位"), ("employer", "job_title", "expertise", "photo")),
+        (
+            _("政协任职"),
+            ("sector", "party", "special_committee", "post", "level", "terms", "wishes"),
+        ),
+    )
+    WIDE = ("terms", "wishes")
+
+    def sections(self) -> list[tuple[str, list]]:
+        """[(title, [(bound field, wide)])] in SECTIONS order; a field missing from SECTIONS
+        is shown in a last section rather than dropped."""
+        listed = {name for _title, names in self.SECTIONS for name in names}
+        result = [
+            (title, [(self[n], n in self.WIDE) for n in names if n in self.fields])
+            for title, names in self.SECTIONS
+        ]
+        rest = [(self[n], n in self.WIDE) for n in self.fields if n not in listed]
+        if rest:
+            result.append((_("其他"), rest))
+        return result
 
     def _keep_if_blank(self, name, value):
         if not value and self.instance.pk:

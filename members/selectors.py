@@ -1,29 +1,9 @@
-"""Reads that check access. One function per access rule; views and the API start from these."""
+"""Reads that check access. Which members a person may see is MemberQuerySet.visible_to
+(models.py); the checks here decide what they may do with them."""
 
-from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
-
-
-def members_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
-    """Admin, office and leaders: every member. A town clerk: the members of their town's
-    studios. A member: only themself. Handling units: none."""
-    from .models import Member
-
-    qs = Member.objects.all() if qs is None else qs
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if is_countywide(user):
-        return qs
-    town_id = clerk_town_id(user)
-    if town_id is not None:
-        in_town = Member.objects.filter(
-            studio_memberships__studio__town_id=town_id, studio_memberships__end_on__isnull=True
-        ).values("pk")
-        return qs.filter(pk__in=in_town)
-    if has_role(user, Role.MEMBER) and user.member_id:
-        return qs.filter(pk=user.member_id)
-    return qs.none()
+from cppcc.roles import Role, has_role
 
 
 def can_view_sensitive(user) -> bool:
@@ -35,3 +15,24 @@ def can_view_sensitive(user) -> bool:
 
 def can_manage_members(user) -> bool:
     return has_role(user, Role.ADMIN, Role.OFFICE)
+
+
+# --- to-dos on the home pages (registered in apps.py) -------------------------------------------
+
+
+def todo_change_requests(user) -> list:
+    """Members' change requests waiting for review, among the members the reviewer may see."""
+    from cppcc.navigation import TodoItem, todo_url
+
+    from .models import ChangeRequestStatus, Member, MemberChangeRequest
+
+    pending = MemberChangeRequest.objects.filter(
+        status=ChangeRequestStatus.PENDING, member__in=Member.objects.visible_to(user)
+    ).count()
+    return [
+        TodoItem(
+            _("委员信息修改待审核"),
+            pending,
+            todo_url("members:change_requests", {"status": ChangeRequestStatus.PENDING}),
+        )
+    ]

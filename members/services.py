@@ -4,7 +4,6 @@ State moves (leave / return, change-request review) live in members.workflow.
 """
 
 import secrets
-import string
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -13,9 +12,11 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
+from cppcc.accounts import temporary_password
 from cppcc.audit import client_ip
 from cppcc.roles import Role, grant_role
 
+from . import signals
 from .models import (
     Member,
     MemberChangeRequest,
@@ -199,9 +200,12 @@ def save_member(member: Member, *, by, terms: Iterable[Term] | None = None) -> M
         check_id_number_free(member.id_number, member.pk)
     member._history_user = by if getattr(by, "is_authenticated", False) else None
     with transaction.atomic():
+        before = signals.tracked_values(member)
         member.save()
         if terms is not None:
             member.terms.set(terms)
+        # Studios hears of a party change (a Party group leader may no longer be eligible).
+        signals.send_if_changed(member, before, by=by)
     return member
 
 
@@ -235,16 +239,11 @@ def record_sensitive_access(
 
 # --- logins ------------------------------------------------------------------------------------
 
-PASSWORD_ALPHABET = string.ascii_letters + string.digits
-
 
 def _random_password() -> str:
-    # Letters and digits only, no look-alikes, so it can be read out over the phone.
-    alphabet = [c for c in PASSWORD_ALPHABET if c not in "0O1lI"]
-    while True:
-        password = "".join(secrets.choice(alphabet) for _i in range(10))
-        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
-            return password
+    # The accounts page's temporary passwords: they pass AUTH_PASSWORD_VALIDATORS, and the
+    # login is sent to the password page until the member chooses their own.
+    return temporary_password()
 
 
 def _free_username(member: Member) -> str:
@@ -272,7 +271,12 @@ def create_login(member: Member, *, by) -> tuple[object, str]:
         raise ValidationError(_("已退出的委员不能开通登录账号。"))
     password = _random_password()
     with transaction.atomic():
-        user = User(username=_free_username(member), display_name=member.name, member=member)
+        user = User(
+            username=_free_username(member),
+            display_name=member.name,
+            member=member,
+            must_change_password=True,
+        )
         user.set_password(password)
         user.save()
         grant_role(user, Role.MEMBER)
@@ -287,7 +291,8 @@ def reset_login_password(member: Member, *, by) -> tuple[object, str]:
         raise ValidationError(_("该委员尚未开通登录账号。"))
     password = _random_password()
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
     return user, password
 
 
@@ -377,7 +382,15 @@ def bulk_save_members(
         now = timezone.now()
         for member, _t in updates:
             member.updated_at = now
+        before = {
+            row["pk"]: row
+            for row in Member.objects.filter(pk__in=[m.pk for m, _t in updates]).values(
+                "pk", *signals.TRACKED_FIELDS
+            )
+        }
         bulk_update_with_history([m for m, _t in updates], Member, fields, default_user=user)
+        for member, _t in updates:
+            signals.send_if_changed(member, before.get(member.pk, {}), by=by)
         links += [through(member_id=m.pk, term_id=t.pk) for m, terms in updates for t in terms]
     if links:
         through.objects.bulk_create(links, ignore_conflicts=True)

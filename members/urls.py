@@ -30,4 +30,5 @@ urlpatterns = [
     path("<int:pk>/return/", views.member_return, name="return"),
     path("<int:pk>/login/", views.member_create_login, name="create_login"),
     path("<int:pk>/login/reset/", views.member_reset_password, name="reset_password"),
+    path("<int:pk>/photo/", views.member_photo, name="photo"),
 ]

@@ -7,21 +7,23 @@ may only read is 403.
 
 import base64
 import io
+import posixpath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
+from cppcc.exports import XLSX, attachment, dated_name
+from cppcc.files import serve_file
 from cppcc.roles import Role, has_role
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
@@ -33,7 +35,6 @@ from .masking import mask_history, mask_mobile, sensitive_values
 from .models import ChangeRequestStatus, Member, MemberChangeRequest, MemberStatus
 from .selectors import can_manage_members, can_view_sensitive
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_SESSION_KEY = "members_import"
 PAGE_SIZE = 30
 
@@ -99,9 +100,7 @@ def member_export(request):
         services.record_sensitive_access(members, user=request.user, request=request)
     content = importing.export_members(members, request.user)
     response = HttpResponse(content, content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f"attachment; filename=members-{stamp}.xlsx"
-    return _no_store(response)
+    return attachment(response, dated_name(_("委员名册"), "xlsx"))
 
 
 @manager_required
@@ -117,22 +116,10 @@ def member_bulk(request):
     data = form.cleaned_data
     members = list(data["ids"])
     if data["action"] == "assign":
-        # Runtime import: studios depends on members, so members reaches studios only here.
-        from studios.services import assign_members
-
-        try:
-            changed = assign_members(
-                data["studio"], members, role=data["role"], term=data["term"], by=request.user
-            )
-        except WorkflowError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("已分配到%(studio)s：%(n)d 名委员有变动。")
-                % {"n": changed, "studio": data["studio"]},
-            )
-        return redirect(back)
+        # Placing members is studios' to do, and members never imports studios: the same POST
+        # (307 keeps method and body) goes on to studios' view, which checks it again and
+        # sends the person back to `next`.
+        return HttpResponseRedirect(reverse("studios:members_place"), status=307)
     done, failed = 0, []
     for member in members:
         try:
@@ -281,8 +268,7 @@ def member_reset_password(request, pk: int):
 @manager_required
 def import_template(request):
     response = HttpResponse(importing.build_template(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename=member-import-template.xlsx"
-    return response
+    return attachment(response, _("委员导入模板") + ".xlsx")
 
 
 @manager_required
@@ -344,25 +330,42 @@ def change_request_list(request):
         f: str(Member._meta.get_field(f).verbose_name) for f in MemberChangeRequest.EDITABLE_FIELDS
     }
     rows = []
+    revealed = []
     for req in page.object_list:
         changes = []
         for field, new in req.changes.items():
             old = getattr(req.member, field, "")
+            full = False
             if field == "mobile":
-                # Reviewers compare masked numbers; the full one is on the audited detail page.
-                old, new = mask_mobile(old), mask_mobile(new)
-            changes.append({"field": labels.get(field, field), "old": old, "new": new})
+                # The reviewer must read the number they approve, so a pending request shows
+                # the new one in full (audited below, like a reveal); the current number and
+                # decided requests stay masked.
+                old = mask_mobile(old)
+                full = req.status == ChangeRequestStatus.PENDING and bool(new)
+                if full:
+                    revealed.append(req.member)
+                else:
+                    new = mask_mobile(new)
+            changes.append(
+                {"field": labels.get(field, field), "old": old, "new": new, "full": full}
+            )
         rows.append((req, changes))
-    return render(
-        request,
-        "members/change_requests.html",
-        {
-            "page_obj": page,
-            "rows": rows,
-            "status": status,
-            "statuses": ChangeRequestStatus.choices,
-            "review_form": ReviewForm(),
-        },
+    if revealed:
+        services.record_sensitive_access(
+            revealed, user=request.user, fields=("mobile",), request=request
+        )
+    return _no_store(
+        render(
+            request,
+            "members/change_requests.html",
+            {
+                "page_obj": page,
+                "rows": rows,
+                "status": status,
+                "statuses": ChangeRequestStatus.choices,
+                "review_form": ReviewForm(),
+            },
+        )
     )
 
 
@@ -444,3 +447,12 @@ def portal_section(request, member: Member) -> dict | None:
         "terms": [t.name for t in member.terms.all()],
         "pending": member.change_requests.filter(status=ChangeRequestStatus.PENDING).first(),
     }
+
+
+@login_required
+def member_photo(request, pk: int):
+    """A member's photo, for whoever may see the member (404 for anyone else)."""
+    member = get_object_or_404(Member.objects.visible_to(request.user).only("name", "photo"), pk=pk)
+    # Saved as the member's name (张三.jpg) rather than the storage's name.
+    extension = posixpath.splitext(member.photo.name)[1]
+    return serve_file(request, member.photo, f"{member.name}{extension}")

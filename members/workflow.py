@@ -18,6 +18,7 @@ from cppcc.workflow import WorkflowError, transition
 
 from . import services
 from .models import ChangeRequestStatus, Member, MemberChangeRequest, MemberStatus
+from .signals import member_changed
 
 
 def member_leave(member: Member, *, on: datetime.date, reason: str, by) -> Member:
@@ -27,16 +28,20 @@ def member_leave(member: Member, *, on: datetime.date, reason: str, by) -> Membe
         raise WorkflowError(_("请填写退出原因。"))
     if on is None:
         raise WorkflowError(_("请填写退出日期。"))
-    return transition(
-        member,
-        field="status",
-        allowed_from=[MemberStatus.ACTIVE],
-        to=MemberStatus.LEFT,
-        by=by,
-        note=reason,
-        updates={"left_on": on, "left_reason": reason[:200]},
-        conflict_message=_("%(name)s 已不是在任状态，无法办理退出。") % {"name": member.name},
-    )
+    with transaction.atomic():
+        transition(
+            member,
+            field="status",
+            allowed_from=[MemberStatus.ACTIVE],
+            to=MemberStatus.LEFT,
+            by=by,
+            note=reason,
+            updates={"left_on": on, "left_reason": reason[:200]},
+            conflict_message=_("%(name)s 已不是在任状态，无法办理退出。") % {"name": member.name},
+        )
+        # In the same transaction: studios flags a Party group this member led (members.signals).
+        member_changed.send(sender=Member, member=member, changed=frozenset({"status"}), by=by)
+    return member
 
 
 def member_return(member: Member, *, by, note: str = "") -> Member:

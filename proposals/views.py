@@ -1,6 +1,6 @@
 from django.views.generic import TemplateView
 
-from cppcc.navigation import registry
+from cppcc.navigation import registry, todos_for
 from cppcc.roles import Role
 from cppcc.views import RoleRequiredMixin
 
@@ -23,5 +23,6 @@ class UnitHomeView(RoleRequiredMixin, TemplateView):
                 if block is not None:
                     sections.append({"template": section.template, "context": block})
         context["unit"] = unit
+        context["todos"] = todos_for(self.request, self.roles)
         context["sections"] = sections
         return context

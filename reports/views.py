@@ -2,6 +2,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from consultations.models import ConsultationMeeting, Matter
+from cppcc.navigation import todos_for
 from cppcc.roles import Role
 from cppcc.views import RoleRequiredMixin
 from members.models import Member
@@ -62,7 +63,8 @@ class OfficeHomeView(ScopedFiguresMixin, TemplateView):
     template_name = "reports/office_home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, **self.figures())
+        todos = todos_for(self.request, self.roles)
+        return super().get_context_data(**kwargs, **self.figures(), todos=todos)
 
 
 class TownHomeView(ScopedFiguresMixin, TemplateView):
@@ -72,6 +74,7 @@ class TownHomeView(ScopedFiguresMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         context = super().get_context_data(**kwargs, **self.figures())
+        context["todos"] = todos_for(self.request, self.roles)
         context["town"] = user.town
         context["town_studios"] = Studio.objects.visible_to(user).select_related("town", "leader")
         context["open_problems"] = (
@@ -87,6 +90,8 @@ class DashboardView(ScopedFiguresMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         context = super().get_context_data(**kwargs, **self.figures(compare=True))
+        # A leader's needs-attention figures; office staff opening the dashboard see theirs.
+        context["todos"] = todos_for(self.request, self.roles)
         year = context["year"]
         members = Member.objects.visible_to(user)
         activities = Activity.objects.visible_to(user)

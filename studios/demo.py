@@ -7,6 +7,10 @@ by name, members are placed only while they have no town studio, and a studio's 
 problems, rota, postings and contact pairs are made only while it has none. Deterministic
 (Random(2026)).
 
+Each town's united-front officer (统战委员) is a Party member working in that town (the members
+loader gives them the post; _officers finds them), sits in the town studio and leads its Party
+group. A few held activities carry small photos drawn in code (Pillow) under Chinese names.
+
 Sizes: the seed's district placed all 365 members in town studios *and* kept 5–12 per town;
 with the 20 towns below both cannot hold (20 × 12 = 240). The rule "every active member in
 exactly one town studio" wins, so most demo studios carry 18–19 members and the list flags
@@ -14,14 +18,17 @@ them against CPPCC_TOWN_STUDIO_SIZE; 东溪镇 keeps the seed's 12 members, 5 of
 """
 
 import datetime
+import io
 import random
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
+from members import services as member_services
 from members.models import Member, MemberStatus, PartyAffiliation
 
 from . import selectors, services, workflow
@@ -188,8 +195,9 @@ def load(log: Callable[[str], None]) -> None:
         branches = services.ensure_party_branches()
         log(f"功能型党支部新增 {branches} 个")
         studios = _town_studios(rng, towns, log)
-        _place_members(rng, towns, studios, term, log)
-        _officers_and_groups(rng, towns, studios, log)
+        officers = _officers(towns)
+        _place_members(rng, towns, studios, term, officers, log)
+        _officers_and_groups(rng, towns, studios, term, officers, log)
         sectors = _sector_studios(rng, term, log)
     everything = [studios[t.pk] for t in towns] + sectors
     with transaction.atomic():
@@ -200,7 +208,9 @@ def load(log: Callable[[str], None]) -> None:
         n_pairs = sum(
             _contacts(rng, s, term, today) for s in everything if s.kind == StudioKind.TOWN
         )
+        n_photos = _photos(today)
     log(f"活动新增 {n_act} 场，民生问题新增 {n_prob} 个，值日新增 {n_duty} 班")
+    log(f"活动照片新增 {n_photos} 张")
     log(f"名誉村主任新增 {n_heads} 人，党员联系党外委员对子新增 {n_pairs} 对")
 
 
@@ -267,7 +277,7 @@ def _town_studios(rng, towns, log) -> dict[int, Studio]:
     return existing
 
 
-def _place_members(rng, towns, studios, term, log) -> None:
+def _place_members(rng, towns, studios, term, officers, log) -> None:
     """Each town studio gets 5–12 members, as in seed 000 (东溪镇 the seed's 12 with 5 Party
     members), with Party members enough to form its group. 20 towns × at most 12 seats cannot
     hold all 365 members, so the rest stay unplaced and show on the studio list as
@@ -282,14 +292,19 @@ def _place_members(rng, towns, studios, term, log) -> None:
     if not empty:
         log("镇街工作室均已有委员")
         return
-    pool = list(selectors.unassigned_members(term).order_by("pk"))
+    # Each town's officer takes one of its Party seats; nobody else's draw may take them.
+    reserved = {m.pk for m in officers.values()}
+    pool = list(selectors.unassigned_members(term).exclude(pk__in=reserved).order_by("pk"))
+    unplaced = set(selectors.unassigned_members(term).values_list("pk", flat=True))
     rng.shuffle(pool)
     cpc = [m for m in pool if m.party == PartyAffiliation.CPC]
     others = [m for m in pool if m.party != PartyAffiliation.CPC]
     placed = 0
     for town in empty:
         size, party = (12, 5) if town.name == "东溪镇" else (rng.randint(9, 12), rng.randint(3, 5))
-        chosen = [cpc.pop() for _ in range(min(party, len(cpc)))]
+        officer = officers.get(town.pk)
+        chosen = [officer] if officer is not None and officer.pk in unplaced else []
+        chosen += [cpc.pop() for _ in range(min(party - len(chosen), len(cpc)))]
         chosen += [others.pop() for _ in range(min(size - len(chosen), len(others)))]
         if chosen:
             placed += services.assign_members(
@@ -303,28 +318,75 @@ def _place_members(rng, towns, studios, term, log) -> None:
     log(f"分配委员到镇街工作室 {placed} 人")
 
 
-def _officers_and_groups(rng, towns, studios, log) -> None:
+def _officers(towns) -> dict[int, Member]:
+    """Each town's united-front officer (统战委员): a Party member working in that town. The
+    members loader gives the 中共 sector's first members such a post in each town; the one whose
+    employer names the town is chosen. A town already with an officer keeps them."""
+    result: dict[int, Member] = {}
+    taken: set[int] = set()
+    for town in towns:
+        officer = town.united_front_officer
+        if officer is None:
+            officer = (
+                Member.objects.active()
+                .filter(
+                    party=PartyAffiliation.CPC,
+                    employer__startswith=town.name,
+                    job_title__contains="统战委员",
+                )
+                .exclude(pk__in=taken)
+                .order_by("pk")
+                .first()
+            )
+        if officer is None:
+            # A members loader without those posts: an unplaced Party member takes the office
+            # (one with a special committee, so the group has a guiding branch).
+            officer = (
+                selectors.unassigned_members()
+                .filter(party=PartyAffiliation.CPC)
+                .exclude(pk__in=taken)
+                .order_by(F("special_committee").asc(nulls_last=True), "pk")
+                .first()
+            )
+        if officer is None:
+            continue
+        _works_in_town(officer, town)
+        result[town.pk] = officer
+        taken.add(officer.pk)
+    return result
+
+
+def _works_in_town(member: Member, town: Town) -> None:
+    """A 统战委员 works in the town: the town government (副镇长) or, in a 街道, its Party
+    working committee. Only a member whose record says otherwise is changed."""
+    if member.employer.startswith(town.name) and "统战委员" in member.job_title:
+        return
+    if town.kind == TownKind.STREET:
+        employer, post = f"{town.name}党工委", "党工委委员、统战委员"
+    else:
+        employer, post = f"{town.name}人民政府", "副镇长、统战委员"
+    member_services.update_member(member, by=None, employer=employer, job_title=post)
+
+
+def _officers_and_groups(rng, towns, studios, term, officers, log) -> None:
     groups = 0
     for town in towns:
         studio = studios[town.pk]
-        if town.united_front_officer_id is None:
-            candidates = list(
-                Member.objects.filter(
-                    party=PartyAffiliation.CPC,
-                    studio_memberships__studio=studio,
-                    studio_memberships__end_on__isnull=True,
-                ).order_by("pk")
+        officer = officers.get(town.pk)
+        if officer is None:
+            continue
+        if not selectors.is_current_member(studio, officer):
+            services.assign_members(
+                studio, [officer], role=MembershipRole.MEMBER, term=term, by=None, on=PLACED_ON
             )
-            # One with a special committee, so the group has a guiding branch.
-            candidates.sort(key=lambda m: m.special_committee_id is None)
-            if not candidates:
-                continue
-            services.set_united_front_officer(town, candidates[0], by=None)
+        if town.united_front_officer_id != officer.pk:
+            # Moves the town group's leadership with the office when the group exists.
+            services.set_united_front_officer(town, officer, by=None)
             town.refresh_from_db()
         if not PartyGroup.objects.filter(studio=studio).exists():
             services.create_party_group(
                 studio,
-                town.united_front_officer,
+                officer,
                 founded_on=datetime.date(2022, rng.randint(6, 11), rng.randint(1, 28)),
                 by=None,
             )
@@ -559,3 +621,100 @@ def _contacts(rng, studio, term, today) -> int:
                 )
             made += 1
     return made
+
+
+# (studio, activity kind, file name, background colour, shape colour): the photos the demo puts on
+# a few held activities so the activity pages show thumbnails that open.
+PHOTOS = [
+    (
+        "古南街道委员工作室",
+        ActivityKind.TEA_TALK,
+        "茶园夜话现场.jpg",
+        (46, 125, 50),
+        (255, 235, 59),
+    ),
+    (
+        "古南街道委员工作室",
+        ActivityKind.COURTYARD,
+        "院坝会合影.jpg",
+        (121, 85, 72),
+        (255, 255, 255),
+    ),
+    ("东溪镇委员工作室", ActivityKind.RESEARCH, "产业调研走访.jpg", (25, 118, 210), (255, 193, 7)),
+    (
+        "东溪镇委员工作室",
+        ActivityKind.RECEPTION,
+        "接待群众来访.jpg",
+        (183, 28, 28),
+        (255, 255, 255),
+    ),
+    ("媒体委员工作室", ActivityKind.LIVESTREAM, "助农直播间.jpg", (123, 31, 162), (255, 152, 0)),
+]
+
+
+def _photo(background, shape, seed: int) -> bytes:
+    """A small JPEG drawn in code (no downloads): a coloured field, a sun and a hill."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), background)
+    draw = ImageDraw.Draw(image)
+    x = 60 + (seed * 97) % 300
+    draw.ellipse((x, 40, x + 90, 130), fill=shape)
+    draw.polygon([(0, 320), (200 + seed * 13 % 80, 170), (480, 320)], fill=(255, 255, 255))
+    draw.rectangle((0, 300, 480, 320), fill=shape)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
+def _photos(today) -> int:
+    """Attaches each of PHOTOS to the latest held activity of its kind in its studio (or, failing
+    that, its latest held activity), through studios.services.attach_files, which keeps the
+    Chinese name. A photo already on one of the studio's activities is not added again."""
+    made = 0
+    for i, (studio_name, kind, name, background, shape) in enumerate(PHOTOS):
+        held = Activity.objects.filter(studio__name=studio_name, date__lte=today).order_by(
+            "-date", "-id"
+        )
+        if held.filter(files__original_name=name).exists():
+            continue
+        activity = held.filter(kind=kind).first() or held.first()
+        if activity is None:
+            continue
+        photo = ContentFile(_photo(background, shape, i), name=name)
+        services.attach_files(activity, [(photo, name.removesuffix(".jpg"))])
+        made += 1
+    return made
+
+
+def load_logins(log: Callable[[str], None]) -> list[tuple[str, str]]:
+    """The `town` clerk login of 古南街道 and the `member` login of a plain member of its studio
+    (hence here, after the members are placed). Idempotent; returns rows for the login table."""
+    from cppcc.demo import demo_login
+    from cppcc.models import User
+    from cppcc.roles import Role
+
+    gunan = Town.objects.get(name="古南街道")
+    studio = Studio.objects.get(kind=StudioKind.TOWN, town=gunan)
+    existing = User.objects.filter(username="member").select_related("member").first()
+    if existing is not None and existing.member is not None:
+        member = existing.member
+    else:
+        # A plain member of 古南's studio who is not already somebody's login.
+        member = (
+            Member.objects.filter(
+                studio_memberships__studio=studio,
+                studio_memberships__end_on__isnull=True,
+                user__isnull=True,
+            )
+            .exclude(pk=gunan.united_front_officer_id)
+            .order_by("name_pinyin", "pk")
+            .first()
+        )
+    with transaction.atomic():
+        demo_login("town", "古南街道政协工作办公室 刘洋", [Role.TOWN], town=gunan)
+        demo_login("member", member.name, [Role.MEMBER], member=member)
+    return [
+        ("town", "镇街工作人员 · 古南街道"),
+        ("member", f"委员 · {member.name}（古南街道委员工作室）"),
+    ]

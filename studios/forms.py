@@ -103,6 +103,50 @@ class AssignMembersForm(forms.Form):
         )
 
 
+class PlaceMemberForm(forms.Form):
+    """One member into one studio, from the member's page. The studios offered are those the
+    person may see, so a town clerk is offered (and may post) only their own town's."""
+
+    studio = forms.ModelChoiceField(
+        label=_("工作室"),
+        queryset=Studio.objects.none(),
+        error_messages={
+            "required": _("请选择工作室。"),
+            "invalid_choice": _("只能放入您所管理镇街的工作室，请重新选择。"),
+        },
+    )
+    role = forms.ChoiceField(
+        label=_("角色"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER
+    )
+    term = forms.ModelChoiceField(label=_("届次"), queryset=None)
+
+    def __init__(self, *args, studios, **kwargs):
+        super().__init__(*args, **kwargs)
+        from members.models import Term
+
+        self.fields["studio"].queryset = studios
+        self.fields["term"].queryset = Term.objects.all()
+        self.fields["term"].initial = current_term()
+        self.fields["role"].help_text = _(
+            "镇街委员工作室选“驻室委员”，界别/行业委员工作室选核心委员或联动委员。"
+            "已在另一镇街工作室的委员将调整到所选工作室。"
+        )
+
+
+class PlaceMembersForm(PlaceMemberForm):
+    """The member list's bulk placing: its ticked members (`ids`) into one studio."""
+
+    ids = forms.ModelMultipleChoiceField(
+        label=_("委员"),
+        queryset=Member.objects.none(),
+        error_messages={"required": _("请至少选择一名委员。")},
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].queryset = members
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

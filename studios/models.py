@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cppcc.models import HistoryIPAddress
+from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
 from members.models import Member, SpecialCommittee, Term
 
 
@@ -15,8 +16,9 @@ class TownKind(models.TextChoices):
 
 
 class ScopedQuerySet(models.QuerySet):
-    """Town-scoped records. `town_path` names the lookup from the model to its Town;
-    `member_q()` says which rows a member may see (by default: those of their current studios)."""
+    """Town-scoped records, and the access rule they share. `town_path` names the lookup from
+    the model to its Town; `member_q()` says which rows a member may see (by default: those of
+    their current studios)."""
 
     town_path = "town"
     studio_path = "studio"
@@ -30,9 +32,24 @@ class ScopedQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        from .selectors import scope_to_town
-
-        return scope_to_town(self, user)
+        """The access rule of every town-scoped record: county roles see all; a town clerk sees
+        their town's rows; a member sees the rows of their own studios (or their own rows, as
+        member_q says); anyone else sees nothing. A queryset that widens it for another role
+        (consultations' handling units) calls super().visible_to for the rest."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_countywide(user):
+            return self
+        town_id = clerk_town_id(user)
+        if town_id is not None:
+            return self.filter(
+                pk__in=self.model.objects.filter(**{self.town_path: town_id}).values("pk")
+            )
+        if has_role(user, Role.MEMBER) and user.member_id:
+            return self.filter(
+                pk__in=self.model.objects.filter(self.member_q(user.member_id)).values("pk")
+            )
+        return self.none()
 
 
 class TownQuerySet(ScopedQuerySet):

@@ -5,27 +5,40 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
+from cppcc.models import User
+from cppcc.roles import Role, clerk_town_id, has_role
+from members.models import Member, PartyAffiliation, Term
 
-
-def scope_to_town(qs: QuerySet, user) -> QuerySet:
-    """The access rule for every town-scoped record (the queryset class names its paths):
-    county roles see all; a town clerk sees their town's rows; a member sees the rows of their
-    own studios (or their own rows, as the queryset says); anyone else sees nothing."""
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if is_countywide(user):
-        return qs
-    town_id = clerk_town_id(user)
-    if town_id is not None:
-        return qs.filter(pk__in=qs.model.objects.filter(**{qs.town_path: town_id}).values("pk"))
-    if has_role(user, Role.MEMBER) and user.member_id:
-        return qs.filter(pk__in=qs.model.objects.filter(qs.member_q(user.member_id)).values("pk"))
-    return qs.none()
+from .models import (
+    Activity,
+    ActivityAttendance,
+    Attendance,
+    DutyShift,
+    HonoraryVillageHead,
+    MembershipRole,
+    PartyGroup,
+    Problem,
+    ProblemStatus,
+    Studio,
+    StudioKind,
+    StudioMembership,
+)
 
 
 def can_edit_town_records(user, town_id: int | None) -> bool:
@@ -42,8 +55,6 @@ def require_edit(user, town_id: int | None) -> None:
 
 
 def current_term():
-    from members.models import Term
-
     return Term.objects.filter(is_current=True).first()
 
 
@@ -66,10 +77,6 @@ def _count(qs: QuerySet, ref: str = "studio") -> Coalesce:
 
 def with_studio_counts(qs: QuerySet, year: int | None = None) -> QuerySet:
     """Studios annotated with what the list, the API and the reports show per studio."""
-    from members.models import PartyAffiliation
-
-    from .models import Activity, MembershipRole, Problem, ProblemStatus, StudioMembership
-
     year = year or timezone.localdate().year
     current = StudioMembership.objects.filter(end_on__isnull=True)
     return qs.select_related("town", "leader").annotate(
@@ -86,8 +93,6 @@ def with_studio_counts(qs: QuerySet, year: int | None = None) -> QuerySet:
 def size_flag(studio) -> str:
     """'' when a town studio's size is inside the configured range, else 'small' or 'large'.
     Sector studios have no size rule."""
-    from .models import StudioKind
-
     if studio.kind != StudioKind.TOWN:
         return ""
     low, high = town_studio_size()
@@ -95,13 +100,20 @@ def size_flag(studio) -> str:
     return "small" if n < low else "large" if n > high else ""
 
 
+def off_size_studios(qs: QuerySet) -> QuerySet:
+    """Town studios whose current membership is outside CPPCC_TOWN_STUDIO_MIN..MAX, decided in
+    the database so a list can filter and page on it (the list's ?off_size=1 and the to-dos)."""
+    low, high = town_studio_size()
+    if "member_count" not in qs.query.annotations:
+        qs = qs.annotate(member_count=_count(StudioMembership.objects.filter(end_on__isnull=True)))
+    return qs.filter(kind=StudioKind.TOWN).filter(
+        Q(member_count__lt=low) | Q(member_count__gt=high)
+    )
+
+
 def unassigned_members(term=None) -> QuerySet:
     """Active members with no current town studio in the term: every active member belongs to
     exactly one, so this list is the office's to-do."""
-    from members.models import Member
-
-    from .models import StudioMembership
-
     term = term or current_term()
     placed = StudioMembership.objects.filter(is_town_studio=True, end_on__isnull=True)
     if term is not None:
@@ -110,8 +122,6 @@ def unassigned_members(term=None) -> QuerySet:
 
 
 def current_memberships(studio) -> QuerySet:
-    from .models import StudioMembership
-
     return (
         StudioMembership.objects.filter(studio=studio, end_on__isnull=True)
         .select_related("member", "member__sector", "member__special_committee")
@@ -120,8 +130,6 @@ def current_memberships(studio) -> QuerySet:
 
 
 def is_current_member(studio, member) -> bool:
-    from .models import StudioMembership
-
     return StudioMembership.objects.filter(
         studio=studio, member=member, end_on__isnull=True
     ).exists()
@@ -129,8 +137,6 @@ def is_current_member(studio, member) -> bool:
 
 def party_group_members(group) -> QuerySet:
     """The group's members are derived: the studio's current Party-member members."""
-    from members.models import Member, PartyAffiliation
-
     return Member.objects.filter(
         party=PartyAffiliation.CPC,
         studio_memberships__studio_id=group.studio_id,
@@ -150,8 +156,6 @@ def party_groups_with_branch(qs: QuerySet) -> QuerySet:
 
 
 def with_attendance_counts(qs: QuerySet) -> QuerySet:
-    from .models import Attendance
-
     return qs.annotate(
         present_count=Count("attendances", filter=Q(attendances__status=Attendance.PRESENT)),
         leave_count=Count("attendances", filter=Q(attendances__status=Attendance.LEAVE)),
@@ -161,8 +165,6 @@ def with_attendance_counts(qs: QuerySet) -> QuerySet:
 
 def attendance_totals(activity) -> dict[str, int]:
     """Present / leave / absent counts of one activity (the page and the API show these)."""
-    from .models import Attendance
-
     counts = dict(
         activity.attendances.values_list("status")
         .annotate(n=Count("pk"))
@@ -178,8 +180,6 @@ def attendance_totals(activity) -> dict[str, int]:
 def honorary_heads_for(studio) -> QuerySet:
     """A town studio shows the postings in its town's villages; a sector studio those of its
     current members."""
-    from .models import HonoraryVillageHead, StudioKind
-
     qs = HonoraryVillageHead.objects.select_related("member", "village", "village__town")
     if studio.kind == StudioKind.TOWN:
         return qs.filter(village__town_id=studio.town_id)
@@ -191,8 +191,6 @@ def honorary_heads_for(studio) -> QuerySet:
 def portal_context(member, today: datetime.date | None = None) -> dict | None:
     """The member's studio block on /portal/: their studios and role, Party groups with leader,
     upcoming activities of those studios and their own duty days."""
-    from .models import Activity, DutyShift, PartyGroup, StudioMembership
-
     today = today or timezone.localdate()
     memberships = list(
         StudioMembership.objects.filter(member=member, end_on__isnull=True)
@@ -226,8 +224,6 @@ def portal_context(member, today: datetime.date | None = None) -> dict | None:
 
 
 def studio_detail_queryset(user) -> QuerySet:
-    from .models import PartyGroup, Studio
-
     return (
         Studio.objects.visible_to(user)
         .select_related("town", "town__united_front_officer", "leader")
@@ -235,3 +231,149 @@ def studio_detail_queryset(user) -> QuerySet:
             Prefetch("party_group", queryset=party_groups_with_branch(PartyGroup.objects.all()))
         )
     )
+
+
+def vacancy_recipients(group) -> QuerySet:
+    """Who hears that a Party group needs a new leader: the office's active logins and the
+    active clerks of the group's town."""
+    who = Q(groups__name=Role.OFFICE)
+    if group.studio.town_id:
+        who |= Q(groups__name=Role.TOWN, town_id=group.studio.town_id)
+    return User.objects.filter(who, is_active=True).distinct().order_by("pk")
+
+
+def activity_list_queryset(qs: QuerySet) -> QuerySet:
+    """The rows of the county-wide activity list and its export: each activity with its studio
+    and town and its present members counted (one query however many rows)."""
+    return (
+        qs.select_related("studio", "studio__town")
+        .annotate(
+            present_count=Count("attendances", filter=Q(attendances__status=Attendance.PRESENT))
+        )
+        .order_by("-date", "-id")
+    )
+
+
+def activity_totals(qs: QuerySet) -> dict:
+    """Totals over every filtered activity, not only the page shown: activities, members present
+    (人次), other participants, residents served and live-stream sales. Two aggregates: summing
+    activity columns over an attendance join would count each activity once per attendee."""
+    totals = qs.order_by().aggregate(
+        activities=Count("pk"),
+        others=Coalesce(Sum("other_participants"), 0),
+        residents=Coalesce(Sum("residents_reached"), 0),
+        sales=Sum("sales_wan"),
+    )
+    totals["present"] = ActivityAttendance.objects.filter(
+        activity__in=qs.order_by().values("pk"), status=Attendance.PRESENT
+    ).count()
+    totals["attendance"] = totals["present"] + totals["others"]
+    return totals
+
+
+def problem_list_queryset(qs: QuerySet) -> QuerySet:
+    return (
+        qs.select_related("studio", "studio__town", "village")
+        .annotate(follower_count=Count("followers"))
+        .order_by("status", "-raised_on", "-id")
+    )
+
+
+def party_group_list_queryset(qs: QuerySet) -> QuerySet:
+    """Party groups with their guiding branch joined and their Party members counted; groups
+    needing a new leader first."""
+    party = StudioMembership.objects.filter(
+        studio=OuterRef("studio_id"), end_on__isnull=True, member__party=PartyAffiliation.CPC
+    )
+    count = party.order_by().values("studio").annotate(n=Count("pk")).values("n")
+    return (
+        party_groups_with_branch(qs)
+        .annotate(party_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)))
+        .order_by(
+            F("leader_vacant_since").desc(nulls_last=True), "studio__town__order", "studio__name"
+        )
+    )
+
+
+def contact_pair_list_queryset(qs: QuerySet) -> QuerySet:
+    return (
+        qs.select_related("party_member", "non_party_member", "term")
+        .annotate(record_count=Count("records"))
+        .order_by("party_member__name_pinyin", "non_party_member__name_pinyin", "pk")
+    )
+
+
+# --- to-dos on the home pages (registered in apps.py) -------------------------------------------
+
+
+def todo_studio_upkeep(user) -> list:
+    """Town studios outside CPPCC_TOWN_STUDIO_SIZE (counted by the rule the list's ?off_size=1
+    applies) and Party groups waiting for a new leader, among what the person may see."""
+    from cppcc.navigation import TodoItem, todo_url
+
+    off_size = off_size_studios(Studio.objects.visible_to(user)).order_by().count()
+    vacant = PartyGroup.objects.visible_to(user).filter(leader_vacant_since__isnull=False).count()
+    low, high = town_studio_size()
+    return [
+        TodoItem(
+            _("人数不在%(low)d–%(high)d人的镇街工作室") % {"low": low, "high": high},
+            off_size,
+            todo_url("studios:list", {"off_size": 1}),
+        ),
+        TodoItem(
+            _("待调整组长的党小组"),
+            vacant,
+            todo_url("studios:party_group_list", {"needs_leader": 1}, fallback="studios:list"),
+            level="danger",
+        ),
+    ]
+
+
+def todo_unplaced_members(user) -> list:
+    """Active members with no town studio seat (unassigned_members, the rule the member list's
+    no_studio filter applies), among the members the person may see."""
+    from cppcc.navigation import TodoItem, todo_url
+
+    count = Member.objects.visible_to(user).filter(pk__in=unassigned_members().values("pk"))
+    return [
+        TodoItem(
+            _("未分配工作室的委员"),
+            count.count(),
+            todo_url("members:list", {"no_studio": 1}),
+        )
+    ]
+
+
+def todo_member_studio(user) -> list:
+    """A member's duty days ahead and their studios' coming activities (the /portal/ block
+    lists them)."""
+    from django.db.models import Min
+
+    from cppcc.navigation import TodoItem, todo_url
+
+    if not user.member_id:
+        return []
+    today = timezone.localdate()
+    duties = DutyShift.objects.filter(member_id=user.member_id, date__gte=today).aggregate(
+        n=Count("pk"), first=Min("date")
+    )
+    studios = StudioMembership.objects.filter(member_id=user.member_id, end_on__isnull=True).values(
+        "studio_id"
+    )
+    activities = Activity.objects.filter(studio_id__in=studios, date__gte=today)
+    first_duty = duties["first"]
+    return [
+        TodoItem(
+            _("我的值日安排"),
+            duties["n"],
+            todo_url("portal", anchor="portal-studios"),
+            level="warning" if first_duty and (first_duty - today).days <= 3 else "info",
+            due=first_duty,
+        ),
+        TodoItem(
+            _("工作室近期活动"),
+            activities.count(),
+            todo_url("portal", anchor="portal-studios"),
+            level="info",
+        ),
+    ]

@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from cppcc.notifications import notify
 from cppcc.workflow import WorkflowError
 from members.models import Member, MemberStatus, PartyAffiliation, SpecialCommittee, Term
 
+from . import selectors
 from .models import (
     SIX_HAS_FIELDS,
     Activity,
@@ -365,17 +367,74 @@ def create_party_group(
 
 @transaction.atomic
 def change_party_group_leader(group: PartyGroup, leader: Member, *, by) -> PartyGroup:
+    """Appoints the group's leader; an eligible appointment clears a vacancy flag (set by
+    flag_ineligible_leader), even when it re-confirms the same person after a corrected record."""
     group = (
         PartyGroup.objects.select_for_update(of=("self",))
         .select_related("studio", "studio__town")
         .get(pk=group.pk)
     )
-    if group.leader_id == leader.pk:
+    if group.leader_id == leader.pk and group.leader_vacant_since is None:
         return group
     _check_leader(group.studio, leader)
+    reason = (
+        f"组长变更为{leader.name}" if group.leader_id != leader.pk else f"确认{leader.name}任组长"
+    )
     group.leader = leader
-    _save(group, by, f"组长变更为{leader.name}", update_fields=["leader"])
+    group.leader_vacant_since = None
+    group.leader_vacant_reason = ""
+    _save(
+        group,
+        by,
+        reason,
+        update_fields=["leader", "leader_vacant_since", "leader_vacant_reason"],
+    )
     return group
+
+
+def leader_ineligibility(member: Member) -> str:
+    """Why a member can no longer lead a Party group, or "" when they still may. Only what a
+    change to the member record decides; studio membership and the town office are checked
+    when a leader is appointed (_check_leader)."""
+    if member.status != MemberStatus.ACTIVE:
+        return f"组长{member.name}已退出政协委员"
+    if member.party != PartyAffiliation.CPC:
+        return f"组长{member.name}的政治面貌已变更为{member.get_party_display()}，不再是中共党员"
+    return ""
+
+
+@transaction.atomic
+def flag_ineligible_leader(member: Member, *, by) -> list[PartyGroup]:
+    """Called (through members.signals.member_changed, see studios.apps) when a member's party or
+    status changed. The change itself is the member register's to make, so it is accepted; each
+    group this member leads is flagged as needing a new leader, and the office and the town's
+    clerks are told. Returns the groups flagged now (already flagged ones are left as they are)."""
+    reason = leader_ineligibility(member)
+    if not reason:
+        return []
+    groups = list(
+        PartyGroup.objects.select_for_update(of=("self",))
+        .filter(leader=member, leader_vacant_since__isnull=True)
+        .select_related("studio", "studio__town")
+    )
+    now = timezone.now()
+    for group in groups:
+        group.leader_vacant_since = now
+        group.leader_vacant_reason = reason[:200]
+        _save(
+            group,
+            by,
+            f"{reason}，待更换组长",
+            update_fields=["leader_vacant_since", "leader_vacant_reason"],
+        )
+        title = _("党小组需更换组长：%(group)s") % {"group": group.name}
+        body = _("%(reason)s，请为%(studio)s党小组另行确定符合条件的组长。") % {
+            "reason": reason,
+            "studio": group.studio.name,
+        }
+        for user in selectors.vacancy_recipients(group):
+            notify(user, title, body, group.studio.get_absolute_url())
+    return groups
 
 
 @transaction.atomic
@@ -482,9 +541,14 @@ def attach_files(parent, files: Iterable) -> None:
         caption = ""
         if isinstance(f, tuple):
             f, caption = f
-        name = getattr(f, "name", "") or ""
+        # The name as uploaded, Chinese kept (storage may rename it); a browser on Windows may
+        # send a full path, and only the last part is the file's name.
+        name = (getattr(f, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
         parent.files.create(
-            file=f, is_photo=name.lower().endswith(PHOTO_SUFFIXES), caption=caption[:100]
+            file=f,
+            original_name=name[:255],
+            is_photo=name.lower().endswith(PHOTO_SUFFIXES),
+            caption=caption[:100],
         )
 
 

@@ -3,22 +3,32 @@ person may not see it), checks the right to change it with selectors.require_edi
 form and calls one service or workflow function; a WorkflowError becomes a form error."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
+from cppcc.files import serve_file
 from cppcc.roles import can_edit_county, clerk_town_id, is_countywide
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
 from members.models import Member
 
-from . import selectors, services, workflow
+from . import exports, selectors, services, workflow
+from .filters import (
+    ActivityFilter,
+    ContactPairFilter,
+    PartyGroupFilter,
+    ProblemFilter,
+    StudioFilter,
+)
 from .forms import (
     ActivityForm,
     AssignMembersForm,
@@ -29,6 +39,8 @@ from .forms import (
     HonoraryHeadForm,
     OfficerForm,
     PartyGroupForm,
+    PlaceMemberForm,
+    PlaceMembersForm,
     ProblemForm,
     ReopenForm,
     SolveForm,
@@ -39,6 +51,7 @@ from .forms import (
 from .models import (
     Activity,
     ActivityAttendance,
+    ActivityFile,
     ContactPair,
     DutyShift,
     HonoraryVillageHead,
@@ -85,46 +98,54 @@ def _editable_studio(request, pk) -> Studio:
 # --- studio list and page --------------------------------------------------------------------
 
 
-@staff_required
-def studio_list(request):
-    user = request.user
+def _filtered(filterset_class, request, qs):
+    """(filterset, rows): the page and its export share this. Bad input (a town outside the
+    person's scope, an impossible date) lists nothing and the form shows why."""
+    filterset = filterset_class(request.GET or None, queryset=qs, request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, qs.none()
+    return filterset, filterset.qs
+
+
+def _studios(request):
     year = timezone.localdate().year
     # Town studios first ("town" sorts after "sector"), in the office's town order.
     qs = (
-        selectors.with_studio_counts(Studio.objects.visible_to(user), year)
+        selectors.with_studio_counts(Studio.objects.visible_to(request.user), year)
         .select_related("party_group", "party_group__leader")
         .order_by("-kind", "town__order", "name")
     )
-    kind = request.GET.get("kind", "")
-    if kind in StudioKind.values:
-        qs = qs.filter(kind=kind)
-    town = request.GET.get("town", "")
-    if town.isdigit():
-        qs = qs.filter(town_id=int(town))
-    studios = list(qs)
-    low, high = selectors.town_studio_size()
-    flag = request.GET.get("flag", "")
+    filterset, rows = _filtered(StudioFilter, request, qs)
+    return filterset, rows, year
+
+
+@staff_required
+def studio_list(request):
+    user = request.user
+    filterset, rows, year = _studios(request)
+    studios = list(rows)
     for studio in studios:
         studio.size_flag = selectors.size_flag(studio)
-    if flag == "size":
-        studios = [s for s in studios if s.size_flag]
+    low, high = selectors.town_studio_size()
     unassigned = None
     if is_countywide(user):
         unassigned = selectors.unassigned_members().count()
     context = {
         "studios": studios,
+        "filter": filterset,
         "year": year,
-        "kinds": StudioKind.choices,
-        "kind": kind,
-        "towns": Town.objects.visible_to(user).only("pk", "name"),
-        "town": town,
-        "flag": flag,
         "size_low": low,
         "size_high": high,
         "unassigned": unassigned,
         "can_create": can_edit_county(user),
     }
     return render(request, "studios/studio_list.html", context)
+
+
+@staff_required
+def studio_list_export(request):
+    _filterset, rows, year = _studios(request)
+    return exports.studios(rows, year)
 
 
 @staff_required
@@ -273,6 +294,81 @@ def assign(request):
     )
 
 
+@office_required
+@require_POST
+def members_place(request):
+    """The member list's bulk action "分配到工作室": members.views forwards its POST here (ids,
+    studio, role, term, next), so the list keeps its one-click action while the placing, and
+    the studios import, stay on this side."""
+    user = request.user
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = reverse("members:list")
+    form = PlaceMembersForm(
+        request.POST,
+        studios=Studio.objects.visible_to(user),
+        members=Member.objects.visible_to(user),
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        changed = services.assign_members(
+            data["studio"], data["ids"], role=data["role"], term=data["term"], by=user
+        )
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("已分配到%(studio)s：%(n)d 名委员有变动。")
+            % {"n": changed, "studio": data["studio"]},
+        )
+    return redirect(back)
+
+
+@staff_required
+def member_place(request, member_pk):
+    """Places one member in a studio from the member's page. Office staff choose among every
+    studio; a town clerk only among their own town's (a studio outside it is an invalid choice)."""
+    user = request.user
+    if not (can_edit_county(user) or clerk_town_id(user) is not None):
+        raise PermissionDenied
+    member = get_object_or_404(Member.objects.visible_to(user), pk=member_pk)
+    studios = Studio.objects.visible_to(user).select_related("town").order_by("-kind", "name")
+    form = PlaceMemberForm(request.POST or None, studios=studios)
+
+    def place(data):
+        return services.assign_members(
+            data["studio"], [member], role=data["role"], term=data["term"], by=user
+        )
+
+    return form_flow(
+        request,
+        form,
+        place,
+        success=lambda n: (
+            (_("已将%(name)s放入%(studio)s。") if n else _("%(name)s已在%(studio)s，未作变动。"))
+            % {"name": member.name, "studio": form.cleaned_data["studio"].name}
+        ),
+        redirect_to=member,
+    ) or _form_page(
+        request,
+        form,
+        title=_("放入工作室：%(name)s") % {"name": member.name},
+        back=member.get_absolute_url(),
+        submit=_("放入"),
+        extra={
+            "current": list(
+                member.studio_memberships.filter(end_on__isnull=True).select_related("studio")
+            )
+        },
+    )
+
+
 @staff_required
 @require_POST
 def membership_end(request, pk):
@@ -291,6 +387,31 @@ def membership_end(request, pk):
 
 
 # --- activities ------------------------------------------------------------------------------
+
+
+def _activities(request):
+    qs = selectors.activity_list_queryset(Activity.objects.visible_to(request.user))
+    return _filtered(ActivityFilter, request, qs)
+
+
+@staff_required
+def activity_list(request):
+    """Every activity the person may see, county-wide for the office; totals over all the
+    filtered rows by aggregate, the rows themselves paged."""
+    filterset, rows = _activities(request)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "filter": filterset,
+        "totals": selectors.activity_totals(rows),
+    }
+    return render(request, "studios/activity_list.html", context)
+
+
+@staff_required
+def activity_list_export(request):
+    _filterset, rows = _activities(request)
+    return exports.activities(rows)
 
 
 @staff_required
@@ -392,32 +513,22 @@ def activity_detail(request, pk):
 # --- problems --------------------------------------------------------------------------------
 
 
+def _problems(request):
+    qs = selectors.problem_list_queryset(Problem.objects.visible_to(request.user))
+    return _filtered(ProblemFilter, request, qs)
+
+
 @staff_required
 def problem_list(request):
-    qs = (
-        Problem.objects.visible_to(request.user)
-        .select_related("studio", "village")
-        .annotate(follower_count=Count("followers"))
-    )
-    status = request.GET.get("status", "")
-    if status in ProblemStatus.values:
-        qs = qs.filter(status=status)
-    elif status == "unsolved":
-        qs = qs.exclude(status=ProblemStatus.SOLVED)
-    studio = request.GET.get("studio", "")
-    if studio.isdigit():
-        qs = qs.filter(studio_id=int(studio))
-    page = Paginator(qs.order_by("status", "-raised_on", "-id"), 50).get_page(
-        request.GET.get("page")
-    )
-    context = {
-        "page_obj": page,
-        "statuses": ProblemStatus.choices,
-        "status": status,
-        "studios": Studio.objects.visible_to(request.user).only("pk", "name"),
-        "studio": studio,
-    }
-    return render(request, "studios/problem_list.html", context)
+    filterset, rows = _problems(request)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "studios/problem_list.html", {"page_obj": page, "filter": filterset})
+
+
+@staff_required
+def problem_list_export(request):
+    _filterset, rows = _problems(request)
+    return exports.problems(rows)
 
 
 @staff_required
@@ -609,6 +720,24 @@ def head_edit(request, pk, head_pk):
     )
 
 
+def _party_groups(request):
+    qs = selectors.party_group_list_queryset(PartyGroup.objects.visible_to(request.user))
+    return _filtered(PartyGroupFilter, request, qs)
+
+
+@staff_required
+def party_group_list(request):
+    filterset, rows = _party_groups(request)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "studios/party_group_list.html", {"page_obj": page, "filter": filterset})
+
+
+@staff_required
+def party_group_list_export(request):
+    _filterset, rows = _party_groups(request)
+    return exports.party_groups(rows)
+
+
 @staff_required
 def party_group(request, pk):
     """Creates the studio's Party group, or changes its leader."""
@@ -725,15 +854,21 @@ def town_officer(request, pk):
     )
 
 
+def _contact_pairs(request):
+    qs = selectors.contact_pair_list_queryset(ContactPair.objects.visible_to(request.user))
+    return _filtered(ContactPairFilter, request, qs)
+
+
+@staff_required
+def contact_list_export(request):
+    _filterset, rows = _contact_pairs(request)
+    return exports.contact_pairs(rows)
+
+
 @staff_required
 def contact_list(request):
     user = request.user
-    pairs = (
-        ContactPair.objects.visible_to(user)
-        .select_related("party_member", "non_party_member", "term")
-        .annotate(record_count=Count("records"))
-        .order_by("party_member__name_pinyin", "non_party_member__name_pinyin")
-    )
+    filterset, pairs = _contact_pairs(request)
     editable = can_edit_county(user) or clerk_town_id(user) is not None
     pair_form = ContactPairForm(members=Member.objects.visible_to(user))
     record_form = ContactRecordForm(
@@ -767,6 +902,7 @@ def contact_list(request):
     page = Paginator(pairs, 50).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
+        "filter": filterset,
         "pair_form": pair_form,
         "record_form": record_form,
         "editable": editable,
@@ -801,3 +937,16 @@ def _require_contact_edit(user, party_member) -> None:
     ).exists()
     if not in_town:
         raise WorkflowError(_("只能为本镇街工作室的党员委员建立联系对子。"))
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+@login_required
+def activity_file(request, pk):
+    """A photo or file of an activity, for whoever may see the activity (404 for anyone else);
+    `?size=thumb` gives a photo's thumbnail."""
+    attached = get_object_or_404(
+        ActivityFile.objects.filter(activity__in=Activity.objects.visible_to(request.user)), pk=pk
+    )
+    return serve_file(request, attached.file, attached.original_name)

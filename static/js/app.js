@@ -21,6 +21,15 @@
     });
   });
 
+  // ECharts builds its HTML tooltip with style="" attributes, which the strict CSP refuses
+  // (style-src 'self'); richText draws the tooltip on the chart's canvas instead.
+  function canvasTooltips(option) {
+    [].concat(option.tooltip || []).forEach(function (tooltip) {
+      tooltip.renderMode = "richText";
+    });
+    return option;
+  }
+
   // <div class="chart" data-chart="id-of-json-script">: an ECharts chart whose option object was
   // rendered with {{ option|json_script:"id" }} (reports/ defines the figures).
   function drawCharts(root) {
@@ -29,7 +38,7 @@
       var source = document.getElementById(el.dataset.chart);
       if (!source) return;
       var chart = window.echarts.init(el);
-      chart.setOption(JSON.parse(source.textContent));
+      chart.setOption(canvasTooltips(JSON.parse(source.textContent)));
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }

@@ -31,16 +31,41 @@ def browser(chromium_path):
         browser.close()
 
 
+# Runs in every document before the page's own scripts: the strict CSP (settings.SECURE_CSP)
+# reports each refusal as a `securitypolicyviolation` event, which goes back to the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.cppccCspViolation(
+    e.effectiveDirective + " blocked " + (e.blockedURI || "?") + " at " + e.documentURI +
+    (e.sourceFile ? " (" + e.sourceFile + ":" + e.lineNumber + ")" : "") +
+    (e.sample ? " sample: " + e.sample : "")
+  );
+});
+"""
+
+
 @pytest.fixture
 def open_page(browser, live_server):
-    """open_page(width=1280) -> a new page whose console errors and outside requests are recorded."""
+    """open_page(width=1280) -> a new page whose console errors, outside requests and CSP
+    violations (page.csp_violations) are recorded. A test that left any CSP violation fails
+    at teardown, so every page a browser test visits is checked against the policy."""
     pages = []
+    violations = []
 
     def make(width: int = 1280, height: int = 900):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         page = context.new_page()
         page.errors = []
         page.outside_requests = []
+        page.csp_violations = []
+
+        def record_violation(text):
+            page.csp_violations.append(text)
+            violations.append(text)
+
+        # A binding outlives navigations, unlike an array on `window`.
+        context.expose_function("cppccCspViolation", record_violation)
+        context.add_init_script(CSP_LISTENER)
         page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
         page.on(
@@ -60,4 +85,8 @@ def open_page(browser, live_server):
 
     yield make
     for context in pages:
+        # Lets events raised by the last action reach the binding before the page goes.
+        for page in context.pages:
+            page.wait_for_timeout(50)
         context.close()
+    assert violations == [], f"Content-Security-Policy violations: {violations}"

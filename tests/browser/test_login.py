@@ -9,7 +9,7 @@ from ..conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HOMES = {
-    Role.ADMIN: ("/admin/", "系统管理"),
+    Role.ADMIN: ("/accounts/manage/", "账号管理"),
     Role.OFFICE: ("/reports/office/", "工作台"),
     Role.TOWN: ("/reports/town/", "古南街道"),
     Role.MEMBER: ("/portal/", "张古南"),

@@ -78,3 +78,44 @@ def test_concurrent_completion_has_one_winner(
     assert outcomes.count("moved") == 1, outcomes
     assert all(isinstance(o, ConflictError) for o in outcomes if o != "moved")
     assert Transition.objects.filter(field="status", to_state="completed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_marking_a_follow_up_task_done_have_one_winner(
+    require_postgres, matter, walk_to, office_user, unit_user, unit
+):
+    from consultations import services
+    from consultations.models import FollowUpTask
+
+    walk_to(matter, Step.PRE_MEETING)
+    meeting = hold_meeting(matter, MeetingKind.PRE_MEETING, office_user)
+    task = FollowUpTask.objects.create(
+        meeting=meeting, description="修便道", unit=unit, due_on=meeting.date
+    )
+    people = [unit_user, office_user]
+    barrier = threading.Barrier(len(people))
+    outcomes: list = [None] * len(people)
+
+    def click(i, person):
+        try:
+            loaded = FollowUpTask.objects.get(pk=task.pk)
+            barrier.wait(timeout=10)
+            services.mark_task_done(loaded, note=f"第{i + 1}位", by=person)
+            outcomes[i] = "done"
+        except ConflictError as exc:
+            outcomes[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click, args=(i, p)) for i, p in enumerate(people)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert outcomes.count("done") == 1, outcomes
+    task.refresh_from_db()
+    winner = outcomes.index("done")
+    assert task.done_note == f"第{winner + 1}位"
+    # One history row for the creation, one for the winner's mark.
+    assert task.history.count() == 2

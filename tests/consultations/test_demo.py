@@ -9,18 +9,21 @@ import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from consultations import demo, selectors
 from consultations.models import (
     STEPS,
     ConsultationMeeting,
+    FollowUpTask,
     Matter,
     MatterStatus,
     MeetingAttendance,
+    MeetingFile,
     MeetingKind,
 )
-from cppcc.models import Transition
+from cppcc.models import Notification, Transition, User
 from proposals.models import HandlingUnit, UnitKind
 from studios.models import StudioKind, StudioMembership, Town
 
@@ -33,20 +36,30 @@ def quiet(line: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def county(django_db_setup, django_db_blocker):
+def county(django_db_setup, django_db_blocker, tmp_path_factory):
     from cppcc import demo as cppcc_demo
     from members import demo as members_demo
+    from proposals import demo as proposals_demo
     from studios import demo as studios_demo
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    # The demo's meeting photos go to a throwaway media folder, which the module's tests read
+    # (each test has its own MEDIA_ROOT otherwise: tests/conftest.py).
+    media_root = tmp_path_factory.mktemp("demo-media")
+    with (
+        override_settings(MEDIA_ROOT=media_root),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         # A unit made before units had kinds: the loader gives it its kind.
         HandlingUnit.objects.create(name="团区委", kind=UnitKind.GOVERNMENT)
         members_demo.load(quiet)
         studios_demo.load(quiet)
-        cppcc_demo.load_handling_units(quiet)
+        proposals_demo.load(quiet)
         cppcc_demo.load_users(quiet)
+        studios_demo.load_logins(quiet)
+        proposals_demo.load_logins(quiet)
         demo.load(quiet)
-        yield
+        yield media_root
         transaction.set_rollback(True)
 
 
@@ -173,9 +186,42 @@ def row_counts() -> dict[str, int]:
 
 
 def test_a_second_load_changes_no_row_counts(county, db):
-    from cppcc import demo as cppcc_demo
+    from proposals import demo as proposals_demo
 
     before = row_counts()
-    cppcc_demo.load_handling_units(quiet)
+    proposals_demo.load(quiet)
     demo.load(quiet)
     assert row_counts() == before
+
+
+def test_every_unit_notice_names_its_deadline(county, db):
+    notices = Notification.objects.filter(title__startswith="新交办议题")
+    assert notices.exists()
+    for notice in Notification.objects.all():
+        assert "None" not in notice.title and "None" not in notice.body, notice.body
+    assert all("办理期限 20" in n.body for n in notices)
+
+
+def test_the_unit_login_has_open_tasks_due_in_every_colour_and_one_done_with_a_note(county, db):
+    unit = HandlingUnit.objects.get(name="区交通局")
+    tasks = FollowUpTask.objects.filter(unit=unit)
+    states = {
+        selectors.due_state(t.due_on, done=t.done_on is not None) for t in tasks if not t.done_on
+    }
+    assert {"overdue", "soon", "later"} <= states
+    done = tasks.filter(done_on__isnull=False).exclude(done_note="")
+    assert done.exists()
+    # Marked done by the unit's own login: its history row names it.
+    login = User.objects.get(username="unit")
+    assert done.first().history.filter(history_user=login).exists()
+
+
+def test_a_few_meetings_have_chinese_named_photos(county, db):
+    photos = MeetingFile.objects.filter(is_photo=True)
+    assert 3 <= photos.count() <= 20
+    with override_settings(MEDIA_ROOT=county):
+        for photo in photos:
+            assert photo.file.name.endswith(".jpg")
+            with photo.file.open("rb") as f:
+                assert f.read(2) == b"\xff\xd8"  # a JPEG
+    assert any("协商" in (p.original_name or p.file.name) for p in photos)

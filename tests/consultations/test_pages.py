@@ -563,10 +563,11 @@ def test_marking_a_follow_up_task_done(client_for, office_user, at_pre_meeting, 
     )
     c = client_for(office_user)
     assert "标记完成" in body(c.get(meeting.get_absolute_url()))
-    response = c.post(reverse("consultations:task_done", args=[task.pk]))
+    response = c.post(reverse("consultations:task_done", args=[task.pk]), {"note": "便道已修好"})
     assert response.url == meeting.get_absolute_url()
     task.refresh_from_db()
     assert task.done_on == TODAY
+    assert task.done_note == "便道已修好"
 
 
 def test_editing_a_meeting_replaces_its_attendance(
@@ -610,10 +611,10 @@ def test_meetings_list_is_scoped_to_the_clerks_town_and_filters_by_kind(
         by=office_user,
     )
     c = client_for(town_user)
-    html = body(c.get(reverse("consultations:meetings")))
+    html = body(c.get(reverse("consultations:meeting_list")))
     assert "古南议前协商" in html and "古南例会" in html
     assert "东溪小微协商" not in html
-    regular = body(c.get(reverse("consultations:meetings"), {"kind": MeetingKind.REGULAR}))
+    regular = body(c.get(reverse("consultations:meeting_list"), {"kind": MeetingKind.REGULAR}))
     assert "古南例会" in regular and "古南议前协商" not in regular
 
 
@@ -625,9 +626,9 @@ def test_meetings_list_query_count_does_not_grow_with_rows(
         meeting = hold_meeting(at_pre_meeting, MeetingKind.PRE_MEETING, office_user, topic=f"{i}")
         MeetingAttendance.objects.create(meeting=meeting, member=member_a)
     c = client_for(office_user)
-    c.get(reverse("consultations:meetings"))
+    c.get(reverse("consultations:meeting_list"))
     # session, user, roles, meeting years, page count, meetings with counts (town, matter),
     # towns for the filter, unread notifications
     with django_assert_max_num_queries(8):
-        response = c.get(reverse("consultations:meetings"))
+        response = c.get(reverse("consultations:meeting_list"))
     assert len(response.context["page_obj"].object_list) == n_meetings

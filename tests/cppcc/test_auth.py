@@ -11,7 +11,7 @@ from ..conftest import PASSWORD
 LOGIN = "/accounts/login/"
 
 HOMES = {
-    Role.ADMIN: "/admin/",
+    Role.ADMIN: "/accounts/manage/",
     Role.OFFICE: "/reports/office/",
     Role.TOWN: "/reports/town/",
     Role.MEMBER: "/portal/",
@@ -123,8 +123,6 @@ def test_session_ends_twelve_hours_after_login_even_when_active(client, office_u
 
 def test_logged_out_visitor_is_sent_to_login_from_every_home(client, db):
     for url in HOMES.values():
-        if url == "/admin/":
-            continue
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(LOGIN), url
 

@@ -1,6 +1,10 @@
 """`manage.py demo` loads a believable county through the services, once: a second run changes
 nothing. It is also the widest smoke test of the services."""
 
+import ast
+import io
+from pathlib import Path
+
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
@@ -53,7 +57,11 @@ DEMO_ROLES = {
 
 def test_demo_logins_use_the_demo_password_and_hold_their_role(settings, rf):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", no_serve=True)
+    out = io.StringIO()
+    call_command("demo", no_serve=True, stdout=out)
+    printed = out.getvalue()
+    for username in DEMO_ROLES:
+        assert f"\n  {username:<8} " in printed, username
     for username, role in DEMO_ROLES.items():
         user = authenticate(rf.post("/accounts/login/"), username=username, password=DEMO_PASSWORD)
         assert user is not None, username
@@ -64,3 +72,21 @@ def test_demo_logins_use_the_demo_password_and_hold_their_role(settings, rf):
     ).exists()
     assert User.objects.get(username="town").town.name == "古南街道"
     assert User.objects.get(username="unit").handling_unit.name == "区交通局"
+
+
+def test_the_platform_demo_imports_no_apps_models():
+    """Each app loads its own demo records and logins; cppcc.demo only makes cppcc's logins."""
+    import cppcc.demo
+
+    tree = ast.parse(Path(cppcc.demo.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    } | {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert imported <= {"django", "cppcc"}, imported

@@ -1,3 +1,5 @@
+import datetime
+
 from django.core import mail
 
 from cppcc.models import Notification
@@ -74,3 +76,30 @@ def test_email_task_is_safe_to_run_twice(
         note = notify(office_user, "一次")
     assert send_notification_email(note.pk) is False
     assert len(mail.outbox) == 1
+
+
+def test_a_missing_value_reads_as_undecided_never_none(office_user):
+    note = notify(
+        office_user,
+        "新交办议题：%(title)s",
+        "办理期限 %(deadline)s，联系人 %(contact)s，交办日期 %(on)s。",
+        values={"title": "荷塘", "deadline": None, "contact": "", "on": datetime.date(2026, 3, 5)},
+    )
+    assert note.title == "新交办议题：荷塘"
+    assert note.body == "办理期限 未定，联系人 未定，交办日期 2026-03-05。"
+
+
+def test_units_told_of_a_matter_without_a_deadline_read_undecided(
+    office_user, unit_user, gunan, member_a
+):
+    from consultations import services, workflow
+    from consultations.models import MatterUnit
+
+    matter = services.create_matter(
+        gunan, {"title": "春光村道路硬化", "year": 2026}, [member_a], by=office_user
+    )
+    MatterUnit.objects.create(matter=matter, unit=unit_user.handling_unit, role="lead")
+    assert matter.deadline is None
+    workflow.tell_units_assigned(matter)
+    note = Notification.objects.get(recipient=unit_user)
+    assert "None" not in note.body and "办理期限 未定" in note.body

@@ -10,13 +10,28 @@ from stdnum.cn import ric
 from members import services
 from members.importing import COLUMNS
 
-# 綦江 county's code while in Sichuan, valid for births before 1997 (see members/demo.py).
+# 綦江 county's code while it was in Sichuan, as in the demo register (members/demo.py).
 REGION = "510223"
 
 
 def make_id(birth: datetime.date = datetime.date(1975, 5, 1), seq: int = 123) -> str:
     body = f"{REGION}{birth:%Y%m%d}{seq:03d}"
     return body + ric.calc_check_digit(body + "0")
+
+
+def with_check_digit(first17: str) -> str:
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+# 綦江's current code for someone born long before it existed, its 1997–2011 code for a 1980
+# birth, 巴县's code (until 1994) for a 2000 birth, 南山区 for 1980: each was refused before
+# ("出生日期或地区码无效") because stdnum wants the code valid in the birth year.
+REGISTERED_ELSEWHERE_IN_TIME = [
+    "500110198005061228",
+    with_check_digit("50022219800101123"),
+    with_check_digit("51022220000101123"),
+    with_check_digit("44030519800101123"),
+]
 
 
 def bad_checksum(number: str) -> str:

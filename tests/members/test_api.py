@@ -102,3 +102,22 @@ def test_sensitive_action_refuses_office_without_register(
 
 def test_schema_generates_without_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_api_requires_the_id_number_like_the_form_and_the_template(api, tables, member_a):
+    sector = Sector.objects.get(name="医药卫生界")
+    response = api.post(
+        "/api/v1/members/",
+        {"name": "无证号", "gender": "F", "sector": sector.pk, "party": "js"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["id_number"] in (["请填写身份证号。"], ["该字段是必填项。"])
+    assert not Member.objects.filter(name="无证号").exists()
+    stored = member_a.id_number
+    response = api.patch(
+        f"/api/v1/members/{member_a.pk}/", {"id_number": ""}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    member_a.refresh_from_db()
+    assert member_a.id_number == stored

@@ -62,3 +62,51 @@ def test_demo_runs_twice_without_changes(loaded):
         Term.objects.count(),
     )
     assert before == after
+
+
+def test_demo_employers_and_posts_are_as_varied_as_a_real_register(loaded):
+    pairs = Member.objects.values("employer", "job_title").annotate(n=Count("pk"))
+    assert max(p["n"] for p in pairs) <= 2
+    assert len(pairs) > 250
+    assert Member.objects.values("employer").distinct().count() > 150
+    assert not Member.objects.filter(employer="").exists()
+    assert not Member.objects.filter(job_title="").exists()
+    # Each kind of unit a county register holds, with posts that fit it.
+    for employer, post in (
+        ("中学", "校长"),
+        ("医院", "院长"),
+        ("村", "党支部书记"),
+        ("有限公司", "总经理"),
+        ("律师事务所", ""),
+        ("区委", "副部长"),
+    ):
+        assert Member.objects.filter(
+            employer__contains=employer, job_title__contains=post
+        ).exists(), (employer, post)
+
+
+def test_each_town_has_a_party_member_working_there_as_united_front_officer(loaded):
+    officers = Member.objects.filter(job_title="统战委员")
+    assert officers.count() == len(demo.TOWNS)
+    assert set(officers.values_list("party", flat=True)) == {PartyAffiliation.CPC}
+    for town, _places in demo.TOWNS:
+        assert officers.filter(employer__startswith=town).count() == 1
+
+
+def test_rerun_gives_old_demo_members_new_posts_but_keeps_edited_ones(loaded):
+    from members import services
+
+    stale = list(Member.objects.order_by("pk")[:15])
+    Member.objects.filter(pk__in=[m.pk for m in stale]).update(
+        employer="区财政局", job_title="局长"
+    )
+    edited = stale[0]
+    edited.refresh_from_db()
+    services.update_member(edited, by=None, employer="区财政局", job_title="局长")
+    demo.load(lambda line: None)
+    assert list(
+        Member.objects.filter(employer="区财政局", job_title="局长").values_list("pk", flat=True)
+    ) == [edited.pk]
+    history = Member.history.count()
+    demo.load(lambda line: None)
+    assert Member.history.count() == history

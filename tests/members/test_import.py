@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from members import importing, services
 from members.models import Member, Term
 
-from .conftest import bad_checksum, make_id, read_xlsx, row, xlsx
+from .conftest import REGISTERED_ELSEWHERE_IN_TIME, bad_checksum, make_id, read_xlsx, row, xlsx
 
 
 def plan_for(rows, **kw):
@@ -249,3 +249,49 @@ def test_default_sectors_match_import_lookups(tables):
     choices = wb["可选值"]
     sectors = [c.value for c in choices["B"][1:] if c.value]
     assert sectors == list(services.DEFAULT_SECTORS)
+
+
+def test_numbers_with_a_code_from_another_year_import(tables, office_user):
+    rows = [row(i, 身份证号=number) for i, number in enumerate(REGISTERED_ELSEWHERE_IN_TIME)]
+    plan = plan_for(rows)
+    assert plan.ok, [str(e) for e in plan.errors]
+    importing.apply_plan(plan, by=office_user)
+    member = Member.objects.get(id_number="500110198005061228")
+    assert member.birth_date == datetime.date(1980, 5, 6) and member.gender == "F"
+    assert Member.objects.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("number", "part"),
+    [
+        ("999999198001011233", "地区码"),
+        ("500110198002301230", "出生日期"),
+        ("500110198005061229", "校验位"),
+        ("5001101980050612", "长度"),
+    ],
+)
+def test_import_names_the_part_of_the_number_that_is_wrong(tables, number, part):
+    rows = [row(i) for i in range(2)]
+    rows[1]["身份证号"] = number
+    plan = plan_for(rows)
+    assert errors_of(plan) == [(3, "身份证号")]
+    assert part in plan.errors[0].reason
+
+
+def test_template_downloads_under_a_chinese_name(tables, office_user, client_for):
+    response = client_for(office_user).get("/members/import/template/")
+    assert (
+        "filename*=utf-8''%E5%A7%94%E5%91%98%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+        in (response["Content-Disposition"])
+    )
+
+
+def test_register_exports_under_a_dated_chinese_name(tables, office_user, client_for):
+    from urllib.parse import quote
+
+    from django.utils import timezone
+
+    response = client_for(office_user).get("/members/export/")
+    expected = quote(f"委员名册-{timezone.localdate().isoformat()}.xlsx")
+    assert f"filename*=utf-8''{expected}" in response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"]

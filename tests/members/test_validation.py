@@ -4,13 +4,14 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from stdnum.cn import ric
 
 from members import services
 from members.forms import MemberForm
 from members.models import Member, Sector
 from members.validators import validate_id_number, validate_mobile
 
-from .conftest import bad_checksum, make_id
+from .conftest import REGISTERED_ELSEWHERE_IN_TIME, bad_checksum, make_id, with_check_digit
 
 
 def form_data(sector, **overrides):
@@ -52,12 +53,63 @@ def test_id_number_of_wrong_length_is_refused():
 
 def test_id_number_with_impossible_birth_date_is_refused():
     body = "51022319751341123"  # month 13
-    from stdnum.cn import ric
-
     with pytest.raises(ValidationError) as exc:
         validate_id_number(body + ric.calc_check_digit(body + "0"))
-    assert exc.value.code == "id_component"
+    assert exc.value.code == "id_birth_date"
     assert "出生日期" in exc.value.messages[0]
+
+
+@pytest.mark.parametrize("number", REGISTERED_ELSEWHERE_IN_TIME)
+def test_number_with_a_code_that_existed_at_any_time_is_accepted(number):
+    validate_id_number(number)
+
+
+@pytest.mark.parametrize("number", REGISTERED_ELSEWHERE_IN_TIME)
+def test_form_accepts_a_number_with_a_code_from_another_year(sector, number):
+    form = MemberForm(
+        data=form_data(sector, id_number=number, gender="M" if int(number[16]) % 2 else "F")
+    )
+    assert form.is_valid(), form.errors
+
+
+@pytest.mark.parametrize(
+    ("number", "code", "part"),
+    [
+        (with_check_digit("99999919800101123"), "id_region", "地区码"),
+        (with_check_digit("50019919800101123"), "id_region", "地区码"),  # no such county
+        (with_check_digit("50011019800230123"), "id_birth_date", "出生日期"),  # 30 February
+        (with_check_digit("50011018800101123"), "id_birth_date", "出生日期"),  # 1880
+        (with_check_digit("50011020990101123"), "id_birth_date", "出生日期"),  # in the future
+        (bad_checksum("500110198005061228"), "id_checksum", "校验位"),
+        ("50011019800506122", "id_length", "长度"),
+        ("5001101980050612288", "id_length", "长度"),
+        ("50011019800506A228", "id_format", "格式"),
+    ],
+)
+def test_each_refusal_names_the_part_that_is_wrong(number, code, part):
+    with pytest.raises(ValidationError) as exc:
+        validate_id_number(number)
+    assert exc.value.code == code
+    assert part in exc.value.messages[0]
+    assert "出生日期或地区码" not in exc.value.messages[0]
+
+
+def test_form_requires_the_id_number_like_the_import_template(sector):
+    from members.importing import COLUMNS
+
+    form = MemberForm(data=form_data(sector))
+    assert not form.is_valid()
+    assert form.errors["id_number"] == ["请填写身份证号。"]
+    assert next(c for c in COLUMNS if c.key == "id_number").required
+
+
+def test_edit_form_keeps_the_stored_number_when_left_blank(sector, office_user):
+    member = services.create_member(
+        by=office_user, name="甲", gender="M", sector=sector, party="cpc", id_number=make_id()
+    )
+    form = MemberForm(data=form_data(sector, name="甲"), instance=member)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["id_number"] == member.id_number
 
 
 def test_mobile_must_be_a_mainland_mobile_number():

@@ -9,7 +9,13 @@ from cppcc.models import Notification, Transition
 from cppcc.roles import Role, roles_of
 from cppcc.workflow import ConflictError, WorkflowError
 from members import services, workflow
-from members.models import ChangeRequestStatus, Member, MemberChangeRequest, MemberStatus
+from members.models import (
+    ChangeRequestStatus,
+    Member,
+    MemberChangeRequest,
+    MemberStatus,
+    SensitiveAccess,
+)
 from tests.factories import MemberFactory
 
 from .conftest import make_id
@@ -205,9 +211,27 @@ def test_only_one_pending_request_at_a_time(pending, member_a, member_user):
         services.submit_change_request(member_a, {"wishes": "再改"}, by=member_user)
 
 
-def test_review_list_masks_mobile_numbers(pending, office_user, client_for):
-    html = client_for(office_user).get("/members/change-requests/").content.decode()
-    assert "区人民医院" in html and "139****1111" in html and "13900001111" not in html
+def test_reviewer_sees_the_new_mobile_in_full_and_the_viewing_is_audited(
+    pending, member_a, office_user, client_for
+):
+    services.update_member(member_a, by=office_user, mobile="13812345678")
+    response = client_for(office_user).get("/members/change-requests/")
+    html = response.content.decode()
+    assert "区人民医院" in html and "13900001111" in html
+    # The number on record stays masked: only what is being approved is shown.
+    assert "138****5678" in html and "13812345678" not in html
+    assert response["Cache-Control"] == "no-store"
+    access = SensitiveAccess.objects.get()
+    assert (access.member, access.user, access.fields) == (member_a, office_user, "手机号码")
+
+
+def test_decided_requests_keep_the_mobile_masked_and_audit_nothing(
+    pending, office_user, client_for
+):
+    workflow.change_request_reject(pending, by=office_user, note="号码有误")
+    html = client_for(office_user).get("/members/change-requests/?status=rejected").content
+    assert "139****1111" in html.decode() and "13900001111" not in html.decode()
+    assert not SensitiveAccess.objects.exists()
 
 
 def test_leader_cannot_review(pending, leader_user, client_for):

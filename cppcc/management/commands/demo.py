@@ -25,17 +25,22 @@ class Command(BaseCommand):
         def log(line: str) -> None:
             self.stdout.write(f"  {line}")
 
-        # Order matters: studios place the members, the logins need both and the units, and the
-        # consultations are recorded by the office login with the studios' members and the units.
+        # Each app loads its own records and logins; order matters: studios place the members,
+        # the units come before their login, logins tied to a record come after that record,
+        # and the consultations are recorded by the office login with the studios' members
+        # and the units. cppcc itself imports no app's models.
         from consultations import demo as consultations_demo
         from members import demo as members_demo
+        from proposals import demo as proposals_demo
         from studios import demo as studios_demo
 
         self.stdout.write("载入演示数据……")
         members_demo.load(log)
         studios_demo.load(log)
-        demo.load_handling_units(log)
+        proposals_demo.load(log)
         logins = demo.load_users(log)
+        logins += studios_demo.load_logins(log)
+        logins += proposals_demo.load_logins(log)
         consultations_demo.load(log)
         self.stdout.write(
             self.style.SUCCESS(f"演示数据已就绪（用时 {time.monotonic() - started:.1f} 秒）。")
