@@ -2,7 +2,10 @@
 (the step and status fields are read-only), they go through consultations.workflow."""
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
+
+from cppcc.files import ScopedFileInput
 
 from .models import (
     ConsultationMeeting,
@@ -52,6 +55,7 @@ class TaskInline(admin.TabularInline):
 class FileInline(admin.TabularInline):
     model = MeetingFile
     extra = 0
+    formfield_overrides = {models.FileField: {"widget": ScopedFileInput}}
 
 
 @admin.register(ConsultationMeeting)

@@ -520,3 +520,7 @@ class MeetingFile(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.file.name
+
+    def get_file_url(self) -> str:
+        # The scoped view, never MEDIA_URL (see studios.ActivityFile.get_file_url).
+        return reverse("consultations:meeting_file", args=[self.pk])

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models.fields.files import FieldFile
+from django.forms import ClearableFileInput
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.csp import CSP
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -107,3 +108,28 @@ def serve_file(
     if inline and content_type.startswith("image/"):
         response._csp_config = IMAGE_DOCUMENT_CSP  # read by Django's CSP middleware
     return attachment(response, filename, inline=inline)
+
+
+class _Linked:
+    """What ClearableFileInput's template reads of a stored file: its url and its name."""
+
+    def __init__(self, url: str, name: str):
+        self.url = url
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScopedFileInput(ClearableFileInput):
+    """The admin's file widget, linking to the record's scoped view (`get_<field>_url()` on the
+    model) under the uploaded name, instead of to MEDIA_URL, which serves nothing."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        instance = getattr(value, "instance", None)
+        field = getattr(value, "field", None)
+        url_of = getattr(instance, f"get_{field.name}_url", None) if field else None
+        if url_of is None or instance.pk is None:
+            return value
+        return _Linked(url_of(), display_name(value, getattr(instance, "original_name", "")))

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .navigation import expire_badges
+
 HEALTH_PATH = "/healthz/"
 MUST_CHANGE_PASSWORD = gettext_lazy("请先修改管理员设置的临时密码，再继续使用。")
 
@@ -92,3 +94,21 @@ class PasswordChangeRequiredMiddleware:
     def _allowed(path: str) -> bool:
         allowed = (reverse("password_change"), reverse("logout"), HEALTH_PATH, "/favicon.ico")
         return path in allowed or path.startswith(settings.STATIC_URL)
+
+
+class TodoBadgeMiddleware:
+    """Marks the navigation's to-do badges stale after a successful POST (cppcc.navigation)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and response.status_code < 400
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+        ):
+            expire_badges(request)
+        return response

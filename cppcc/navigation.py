@@ -193,6 +193,15 @@ def _remember_badges(request, badges: dict[str, int]) -> None:
         session[_SESSION_KEY] = {"at": now, "badges": badges}
 
 
+def expire_badges(request) -> None:
+    """After a person changes something (a POST that succeeded), their next page recounts, so
+    the badge of what they just dealt with does not linger for BADGE_MAX_AGE."""
+    session = getattr(request, "session", None)
+    kept = session.get(_SESSION_KEY) if session is not None else None
+    if kept and kept.get("at"):
+        session[_SESSION_KEY] = {**kept, "at": 0}
+
+
 def nav_badges(request) -> dict[str, int]:
     """The to-do counts the navigation shows, by URL name (see BADGE_MAX_AGE)."""
     if getattr(request, "_cppcc_todos", None) is None:

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "cppcc.middleware.SessionLimitMiddleware",
     "cppcc.middleware.PasswordChangeRequiredMiddleware",
+    "cppcc.middleware.TodoBadgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from cppcc.files import ScopedFileInput
 
 from . import services
 from .masking import mask_id_number, mask_mobile
@@ -26,6 +29,7 @@ class SpecialCommitteeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Member)
 class MemberAdmin(SimpleHistoryAdmin):
+    formfield_overrides = {models.ImageField: {"widget": ScopedFileInput}}
     list_display = ["name", "sector", "party", "post", "masked_id", "masked_mobile", "status"]
     list_filter = ["status", "post", "party", "sector"]
     search_fields = ["name", "name_pinyin", "name_initials"]

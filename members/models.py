@@ -214,6 +214,11 @@ class Member(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("members:detail", args=[self.pk])
 
+    def get_photo_url(self) -> str:
+        # The scoped view (members.views.member_photo), never MEDIA_URL; the admin's
+        # cppcc.files.ScopedFileInput looks for get_<field>_url.
+        return reverse("members:photo", args=[self.pk])
+
     @property
     def is_party_member(self) -> bool:
         return self.party == PartyAffiliation.CPC

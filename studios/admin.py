@@ -2,7 +2,10 @@
 services keep the rules; the admin shows history so a repair is still accounted for."""
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
+
+from cppcc.files import ScopedFileInput
 
 from .models import (
     Activity,
@@ -96,6 +99,7 @@ class AttendanceInline(admin.TabularInline):
 class FileInline(admin.TabularInline):
     model = ActivityFile
     extra = 0
+    formfield_overrides = {models.FileField: {"widget": ScopedFileInput}}
 
 
 @admin.register(Activity)

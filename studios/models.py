@@ -545,6 +545,11 @@ class ActivityFile(models.Model):
     def __str__(self) -> str:
         return self.caption or self.file.name
 
+    def get_file_url(self) -> str:
+        # The scoped view, never MEDIA_URL: the pages and the admin (cppcc.files.ScopedFileInput,
+        # which looks for get_<field>_url) link here.
+        return reverse("studios:activity_file", args=[self.pk])
+
 
 class ProblemStatus(models.TextChoices):
     OPEN = "open", _("待办")

@@ -272,3 +272,26 @@ def test_member_page_shows_the_photo_through_the_photo_view(
     page = client_for(office_user).get(member_with_photo.get_absolute_url()).content.decode()
     assert reverse("members:photo", args=[member_with_photo.pk]) + "?size=thumb" in page
     assert "/media/" not in page
+
+
+def test_the_admin_links_files_to_the_scoped_views_not_to_media(
+    activity, meeting, member_a, admin_user, client_for
+):
+    member_a.photo = SimpleUploadedFile("证件照.png", PHOTO, "image/png")
+    member_a.save(update_fields=["photo"])
+    admin = client_for(admin_user)
+    pages = {
+        f"/admin/studios/activity/{activity.pk}/change/": [
+            f.get_file_url() for f in activity.files.all()
+        ],
+        f"/admin/consultations/consultationmeeting/{meeting.pk}/change/": [
+            f.get_file_url() for f in meeting.files.all()
+        ],
+        f"/admin/members/member/{member_a.pk}/change/": [member_a.get_photo_url()],
+    }
+    for url, links in pages.items():
+        html = admin.get(url).content.decode()
+        assert "/media/" not in html, url
+        for link in links:
+            assert f'href="{link}"' in html, (url, link)
+    assert PHOTO_NAME in admin.get(next(iter(pages))).content.decode()

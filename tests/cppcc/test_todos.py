@@ -256,3 +256,15 @@ def test_nav_has_no_badges_before_any_home_page(county, client_for, office_user)
 def test_todo_item_is_plain_data():
     item = TodoItem("x", 1, "/")
     assert (item.level, item.badge, item.nav, item.due) == ("warning", True, "", None)
+
+
+def test_a_badge_is_recounted_right_after_the_person_deals_with_an_item(
+    county, client_for, office_user
+):
+    c = client_for(office_user)
+    c.get("/reports/office/")
+    pending = MemberChangeRequest.objects.filter(status=ChangeRequestStatus.PENDING).first()
+    response = c.post(f"/members/change-requests/{pending.pk}/reject/", {"note": "信息有误"})
+    assert response.status_code == 302
+    html = c.get("/members/").content.decode()
+    assert 'data-nav="members:change_requests" title="待办">1<' in html
