@@ -36,6 +36,69 @@ class Term(models.Model):
         return self.name
 
 
+class SessionKind(models.TextChoices):
+    PLENARY = "plenary", _("全体会议")
+    STANDING = "standing", _("常委会议")
+    CHAIR = "chair", _("主席会议")
+
+
+class SessionAudience(models.TextChoices):
+    ALL = "all", _("全体委员")
+    STANDING = "standing", _("常委")
+
+
+class CommitteeSession(models.Model):
+    """会议: a term's plenary session (第十五届第三次会议), a standing-committee meeting or a
+    chairpersons' meeting. Proposals are filed to a plenary session (or between sessions) and
+    plenary attendance counts toward duty records."""
+
+    term = models.ForeignKey(
+        Term, verbose_name=_("届次"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    kind = models.CharField(_("会议类型"), max_length=10, choices=SessionKind.choices)
+    name = models.CharField(_("会议名称"), max_length=60, help_text=_("如：第十五届第三次会议"))
+    # The 第N次 of its kind within the term; plenary sessions number their proposals by it.
+    ordinal = models.PositiveSmallIntegerField(_("次序"))
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    audience = models.CharField(
+        _("应出席"), max_length=10, choices=SessionAudience.choices, default=SessionAudience.ALL
+    )
+    # Proposals to this session are accepted between these dates (plenary sessions only).
+    proposals_open_on = models.DateField(_("提案征集开始"), null=True, blank=True)
+    proposals_close_on = models.DateField(_("提案征集截止"), null=True, blank=True)
+
+    history = HistoricalRecords(bases=[HistoryIPAddress])
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        ordering = ["-starts_on", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "kind", "ordinal"],
+                name="one_session_per_ordinal",
+                violation_error_message=_("本届已有同类型、同次序的会议。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="session_dates_ordered",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(proposals_open_on__isnull=True)
+                | Q(proposals_close_on__isnull=True)
+                | Q(proposals_close_on__gte=models.F("proposals_open_on")),
+                name="session_proposal_window_ordered",
+                violation_error_message=_("提案征集截止日期不能早于开始日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Sector(models.Model):
     """界别: an editable table, loaded with the usual list (members.services.DEFAULT_SECTORS)."""
 
