@@ -48,6 +48,15 @@ PAGES = [
     ("office", "/api/v1/matters/"),
     ("office", "/api/v1/meetings/"),
     ("town", "/consultations/"),
+    # Issue 9: the lists the office works from, the unit's home and the accounts page.
+    ("office", "/consultations/matters/"),
+    ("office", "/consultations/tasks/?overdue=1"),
+    ("office", "/studios/activities/"),
+    ("office", "/studios/problems/"),
+    ("office", "/studios/party-groups/"),
+    ("office", "/studios/activities/export/"),
+    ("unit", "/proposals/unit/"),
+    ("admin", "/accounts/manage/"),
 ]
 
 
