@@ -45,3 +45,36 @@ class AxesConfig(AxesAppConfig):
 
     default = False
     verbose_name = _("登录保护")
+
+    def ready(self):
+        super().ready()
+        # axes builds its records' names in English f-strings (no gettext), and the admin shows
+        # them in titles, breadcrumbs and delete confirmations; name them in Chinese here.
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+        from django.utils import timezone
+        from django.utils.translation import gettext
+
+        def when(record) -> str:
+            return timezone.localtime(record.attempt_time).strftime("%Y-%m-%d %H:%M")
+
+        AccessAttempt.__str__ = lambda r: (
+            gettext("%(user)s 的登录尝试（%(at)s）")
+            % {
+                "user": r.username,
+                "at": when(r),
+            }
+        )
+        AccessLog.__str__ = lambda r: (
+            gettext("%(user)s 的登录记录（%(at)s）")
+            % {
+                "user": r.username,
+                "at": when(r),
+            }
+        )
+        AccessFailureLog.__str__ = lambda r: (
+            gettext("%(user)s 的登录失败（%(at)s）")
+            % {
+                "user": r.username,
+                "at": when(r),
+            }
+        )

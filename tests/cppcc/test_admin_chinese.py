@@ -50,3 +50,24 @@ def test_the_user_change_page_lists_permissions_in_chinese(client_for, admin_use
     assert ENGLISH_LEFT.search(visible_text(html)) is None
     password = client.get(f"/admin/cppcc/user/{office_user.pk}/password/").content.decode()
     assert "If disabled" not in password and "当前的密码将丢失" in password
+
+
+def test_an_axes_record_page_names_the_record_in_chinese(client_for, admin_user):
+    from axes.models import AccessLog
+    from django.utils import timezone
+
+    log = AccessLog.objects.create(
+        username="office", ip_address="10.0.0.8", user_agent="x", attempt_time=timezone.now()
+    )
+    html = client_for(admin_user).get(f"/admin/axes/accesslog/{log.pk}/change/").content.decode()
+    assert "office 的登录记录（" in html
+    assert "Access Log for" not in html
+
+
+def test_the_admin_history_page_shows_no_none_for_a_missing_reason(
+    client_for, admin_user, member_a
+):
+    html = client_for(admin_user).get(f"/admin/members/member/{member_a.pk}/history/")
+    text = visible_text(html.content.decode())
+    assert member_a.name in text
+    assert "None" not in text
