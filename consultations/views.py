@@ -29,6 +29,7 @@ from cppcc.roles import Role, can_edit_county, clerk_town_id, has_role, is_staff
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
 from members.models import Member
+from proposals.models import Proposal
 from studios.models import Town
 from studios.selectors import can_edit_town_records, require_edit
 
@@ -212,6 +213,14 @@ def _matter_page(
         "progress_form": progress_form or ProgressForm(),
         "history": object_history(matter) if is_staff_like(user) else None,
         "show_history": is_staff_like(user),
+        # A town clerk, or a unit the proposal was not assigned to, sees its title but no link
+        # to a page that would refuse them.
+        "proposal_url": (
+            matter.proposal.url_for(user)
+            if matter.proposal_id
+            and Proposal.objects.visible_to(user).filter(pk=matter.proposal_id).exists()
+            else ""
+        ),
     }
     if can_manage:
         context.update(

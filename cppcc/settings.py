@@ -167,6 +167,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "consultations.tasks.send_matter_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Warns units of proposal replies falling due and tells them and the office of overdue ones.
+    "proposals-reminders": {
+        "task": "proposals.tasks.send_proposal_reminders",
+        "schedule": crontab(hour=8, minute=40),
+    },
 }
 
 # --- Auth, sessions, lockout ----------------------------------------------------------------
@@ -332,6 +337,15 @@ CPPCC_COUNTY_NAME = env.str("CPPCC_COUNTY_NAME", default="綦江区")
 CPPCC_MATTER_STALL_DAYS = env.int("CPPCC_MATTER_STALL_DAYS", default=30)
 # Handling units are reminded this many days before a matter's deadline.
 CPPCC_MATTER_DEADLINE_WARN_DAYS = env.int("CPPCC_MATTER_DEADLINE_WARN_DAYS", default=7)
+# Proposals (proposals.workflow, proposals.reminders): co-signers confirm within this many days;
+# a unit's reply is due this many months after assignment, a re-handled one this many days
+# after the 不满意 rating; units are warned this many days before the due date, and the office
+# is told again when a reply is this many days overdue.
+CPPCC_COSIGN_DAYS = env.int("CPPCC_COSIGN_DAYS", default=3)
+CPPCC_PROPOSAL_REPLY_MONTHS = env.int("CPPCC_PROPOSAL_REPLY_MONTHS", default=3)
+CPPCC_PROPOSAL_REHANDLE_DAYS = env.int("CPPCC_PROPOSAL_REHANDLE_DAYS", default=30)
+CPPCC_PROPOSAL_DUE_WARN_DAYS = env.int("CPPCC_PROPOSAL_DUE_WARN_DAYS", default=7)
+CPPCC_PROPOSAL_LONG_OVERDUE_DAYS = env.int("CPPCC_PROPOSAL_LONG_OVERDUE_DAYS", default=30)
 
 LOGGING = {
     "version": 1,

@@ -15,16 +15,32 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from . import services, workflow
-from .filters import MemberFilter
+from cppcc.api_schema import CONFLICT, ERRORS, enum_field
+from cppcc.roles import Role, has_role
+from cppcc.workflow import ConflictError
+
+from . import selectors, services, workflow
+from .filters import MemberFilter, SessionFilter
 from .masking import mask_id_number, mask_mobile, sensitive_values
-from .models import Member, Sector, SpecialCommittee, Term
-from .selectors import can_view_sensitive
+from .models import (
+    AttendanceStatus,
+    CommitteeSession,
+    LeaveRequest,
+    LeaveStatus,
+    Member,
+    Sector,
+    SessionAttendance,
+    SessionAudience,
+    SessionKind,
+    SpecialCommittee,
+    Term,
+)
+from .selectors import can_manage_sessions, can_view_sensitive
 from .validators import normalize_id_number, normalize_mobile
 
 # --- serializers -------------------------------------------------------------------------------
@@ -337,9 +353,323 @@ class MemberViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(member).data)
 
 
+# --- sessions (会议), their attendance and leave requests --------------------------------------
+
+SessionKindField = enum_field(SessionKind.choices, "CommitteeSessionKindEnum")
+SessionAudienceField = enum_field(SessionAudience.choices, "CommitteeSessionAudienceEnum")
+SessionAttendanceStatusField = enum_field(
+    AttendanceStatus.choices, "CommitteeSessionAttendanceStatusEnum"
+)
+LeaveStatusField = enum_field(LeaveStatus.choices, "SessionLeaveStatusEnum")
+
+
+class SessionAttendanceSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    status = SessionAttendanceStatusField(choices=AttendanceStatus.choices, read_only=True)
+
+    class Meta:
+        model = SessionAttendance
+        fields = ["member", "member_name", "status", "leave_reason"]
+
+
+class SessionAttendanceInputSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    status = SessionAttendanceStatusField(
+        choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT
+    )
+    leave_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class SessionAttendanceWriteSerializer(serializers.Serializer):
+    attendance = SessionAttendanceInputSerializer(
+        many=True, help_text="整体替换：未列出的委员的出勤记录将被删除"
+    )
+
+    def validate_attendance(self, rows):
+        seen = set()
+        for row in rows:
+            if row["member"] in seen:
+                raise serializers.ValidationError(_("同一委员只能登记一次出勤。"))
+            seen.add(row["member"])
+        return rows
+
+
+class CommitteeSessionSerializer(serializers.ModelSerializer):
+    """A session with its attendance figures (counted in the list's own query)."""
+
+    term_name = serializers.CharField(source="term.name", read_only=True)
+    kind = SessionKindField(choices=SessionKind.choices)
+    audience = SessionAudienceField(choices=SessionAudience.choices, required=False)
+    expected_count = serializers.IntegerField(read_only=True, help_text="应出席人数")
+    present_count = serializers.IntegerField(read_only=True)
+    leave_count = serializers.IntegerField(read_only=True)
+    absent_count = serializers.IntegerField(read_only=True)
+    pending_leave_count = serializers.IntegerField(read_only=True, help_text="待审批请假")
+
+    class Meta:
+        model = CommitteeSession
+        fields = [
+            "id",
+            "term",
+            "term_name",
+            "kind",
+            "name",
+            "ordinal",
+            "starts_on",
+            "ends_on",
+            "place",
+            "audience",
+            "proposals_open_on",
+            "proposals_close_on",
+            "expected_count",
+            "present_count",
+            "leave_count",
+            "absent_count",
+            "pending_leave_count",
+        ]
+        # services.check_session gives the Chinese field messages (validate below).
+        validators = []
+
+    def validate(self, attrs):
+        # The session as it would be stored, checked by the same rules as the form.
+        session = CommitteeSession(pk=getattr(self.instance, "pk", None))
+        for name in _SESSION_FIELDS:
+            if name in attrs:
+                value = attrs[name]
+            elif self.instance is not None:
+                value = getattr(self.instance, name)
+            else:
+                value = CommitteeSession._meta.get_field(name).get_default()
+            setattr(session, name, value)
+        services.check_session(session)
+        return attrs
+
+    def create(self, validated_data):
+        session = CommitteeSession(**validated_data)
+        return services.save_session(session, by=self.context["request"].user)
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return services.save_session(instance, by=self.context["request"].user)
+
+
+_SESSION_FIELDS = {
+    "term",
+    "kind",
+    "name",
+    "ordinal",
+    "starts_on",
+    "ends_on",
+    "place",
+    "audience",
+    "proposals_open_on",
+    "proposals_close_on",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="会议列表（含应到、出席、请假、缺席人数）"),
+    retrieve=extend_schema(
+        summary="会议详情", responses={200: CommitteeSessionSerializer, **ERRORS}
+    ),
+    create=extend_schema(summary="添加会议", responses={201: CommitteeSessionSerializer, **ERRORS}),
+    update=extend_schema(summary="修改会议", responses={200: CommitteeSessionSerializer, **ERRORS}),
+    partial_update=extend_schema(
+        summary="修改会议（部分）", responses={200: CommitteeSessionSerializer, **ERRORS}
+    ),
+)
+class CommitteeSessionViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Sessions as on the pages: office, admin and leaders see all, a member the sessions of
+    their terms, anyone else none. Writes (the default permission): admin and office."""
+
+    serializer_class = CommitteeSessionSerializer
+    filterset_class = SessionFilter
+    search_fields = ["name", "place"]
+    ordering_fields = ["starts_on", "ordinal"]
+    ordering = ["-starts_on", "kind", "-ordinal"]
+
+    def get_queryset(self):
+        return selectors.with_attendance_counts(
+            CommitteeSession.objects.visible_to(self.request.user).select_related("term")
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        summary="会议出勤（委员只看到本人的记录）",
+        request=None,
+        responses={200: SessionAttendanceSerializer(many=True), **ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="登记会议出勤（整体替换；已批准请假的委员缺省带出请假事由）",
+        request=SessionAttendanceWriteSerializer,
+        responses={200: SessionAttendanceSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def attendance(self, request, pk=None):
+        session = self.get_object()
+        if request.method == "POST":
+            payload = SessionAttendanceWriteSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            rows = payload.validated_data["attendance"]
+            services.save_session_attendance(
+                session,
+                {row["member"]: row["status"] for row in rows},
+                reasons={row["member"]: row.get("leave_reason", "") for row in rows},
+                by=request.user,
+            )
+        qs = (
+            SessionAttendance.objects.visible_to(request.user)
+            .filter(session=session)
+            .select_related("member")
+            .order_by("member__name_pinyin", "member_id")
+        )
+        return Response(SessionAttendanceSerializer(qs, many=True).data)
+
+
+class VisibleSessionField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return CommitteeSession.objects.visible_to(self.context["request"].user)
+
+
+class SessionLeaveRequestSerializer(serializers.ModelSerializer):
+    session = VisibleSessionField()
+    session_name = serializers.CharField(source="session.name", read_only=True)
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    status = LeaveStatusField(choices=LeaveStatus.choices, read_only=True)
+    decided_by_name = serializers.CharField(
+        source="decided_by.display_name", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = LeaveRequest
+        fields = [
+            "id",
+            "session",
+            "session_name",
+            "member",
+            "member_name",
+            "reason",
+            "status",
+            "filed_at",
+            "decided_by_name",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = ["member", "filed_at", "decided_at", "decision_note"]
+
+
+class SessionLeaveDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="审批意见（不批准时必填）"
+    )
+
+
+class SessionLeaveRefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="拒绝的中文原因")
+    code = serializers.CharField(help_text="conflict：该申请已被他人审批")
+    leave_request = SessionLeaveRequestSerializer(help_text="申请现在的状态")
+
+
+LEAVE_REFUSED = {
+    409: OpenApiResponse(
+        response=SessionLeaveRefusalSerializer, description="该申请已被审批（detail 为中文原因）"
+    )
+}
+
+
+class LeaveRequestPermission(permissions.IsAuthenticated):
+    """Members file their own requests; admin and office decide; everyone else reads what
+    their scope shows (leaders all, others nothing)."""
+
+    message = _("您没有执行该操作的权限。")
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if view.action == "create":
+            return has_role(request.user, Role.MEMBER) and request.user.member_id is not None
+        return can_manage_sessions(request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="会议请假申请（委员只看到本人的）"),
+    retrieve=extend_schema(
+        summary="请假申请详情", responses={200: SessionLeaveRequestSerializer, **ERRORS}
+    ),
+    create=extend_schema(
+        summary="委员提交请假申请（会议开始前）",
+        responses={201: SessionLeaveRequestSerializer, **ERRORS, **CONFLICT},
+    ),
+)
+class LeaveRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = SessionLeaveRequestSerializer
+    permission_classes = [LeaveRequestPermission]
+    filterset_fields = ["session", "status", "member"]
+    ordering_fields = ["filed_at"]
+    ordering = ["-filed_at", "-id"]
+
+    def get_queryset(self):
+        return LeaveRequest.objects.visible_to(self.request.user).select_related(
+            "session", "member", "decided_by"
+        )
+
+    def perform_create(self, serializer):
+        member = Member.objects.get(pk=self.request.user.member_id)
+        serializer.instance = workflow.leave_request_file(
+            serializer.validated_data["session"],
+            member,
+            reason=serializer.validated_data["reason"],
+            by=self.request.user,
+        )
+
+    def _decide(self, request, move):
+        leave = self.get_object()
+        payload = SessionLeaveDecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            move(leave, by=request.user, note=payload.validated_data.get("note", ""))
+        except ConflictError as exc:
+            now = self.get_queryset().get(pk=leave.pk)
+            return Response(
+                {
+                    "detail": exc.message,
+                    "code": exc.code,
+                    "leave_request": self.get_serializer(now).data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(self.get_serializer(self.get_queryset().get(pk=leave.pk)).data)
+
+    @extend_schema(
+        summary="批准请假",
+        request=SessionLeaveDecisionSerializer,
+        responses={200: SessionLeaveRequestSerializer, **ERRORS, **LEAVE_REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, workflow.leave_request_approve)
+
+    @extend_schema(
+        summary="不批准请假（须填写审批意见）",
+        request=SessionLeaveDecisionSerializer,
+        responses={200: SessionLeaveRequestSerializer, **ERRORS, **LEAVE_REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return self._decide(request, workflow.leave_request_refuse)
+
+
 routes = [
     ("members", MemberViewSet, "member"),
     ("terms", TermViewSet, "term"),
     ("sectors", SectorViewSet, "sector"),
     ("special-committees", SpecialCommitteeViewSet, "special-committee"),
+    ("committee-sessions", CommitteeSessionViewSet, "committee-session"),
+    ("session-leave-requests", LeaveRequestViewSet, "session-leave-request"),
 ]

@@ -10,7 +10,7 @@ class MembersConfig(AppConfig):
         from cppcc.navigation import NavItem, PortalSection, register_nav, register_portal_section
         from cppcc.roles import Role
 
-        from .views import portal_section
+        from .views import portal_section, portal_sessions_section
 
         staff = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.TOWN})
         managers = frozenset({Role.ADMIN, Role.OFFICE})
@@ -24,13 +24,38 @@ class MembersConfig(AppConfig):
                 order=22,
                 group=_("委员"),
             ),
+            NavItem(
+                _("会议与出勤"),
+                "members:session_list",
+                "calendar-event",
+                frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER}),
+                order=24,
+                group=_("委员"),
+            ),
+            NavItem(
+                _("会议请假审批"),
+                "members:leave_requests",
+                "calendar-x",
+                managers,
+                order=25,
+                group=_("委员"),
+            ),
         )
         # "Who I am" comes first on the member's phone page; studios and later apps follow.
         register_portal_section(
             PortalSection(template="portal/members_me.html", context=portal_section, order=10)
         )
+        # My sessions, attendance and leave requests, after "who I am".
+        register_portal_section(
+            PortalSection(
+                template="portal/members_sessions.html", context=portal_sessions_section, order=12
+            )
+        )
         from cppcc.navigation import TodoSource, register_todos
 
-        from .selectors import todo_change_requests
+        from .selectors import todo_change_requests, todo_leave_requests
 
-        register_todos(TodoSource("members.change_requests", managers, todo_change_requests, 10))
+        register_todos(
+            TodoSource("members.change_requests", managers, todo_change_requests, 10),
+            TodoSource("members.leave_requests", managers, todo_leave_requests, 11),
+        )

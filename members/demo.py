@@ -696,6 +696,7 @@ def load(log: Callable[[str], None]) -> None:
     with transaction.atomic():
         services.bulk_save_members(creates, updates, by=None)
     log(f"委员新增 {len(creates)} 人，已有 {len(existing)} 人，更新工作单位 {len(updates)} 人")
+    load_sessions(log)
 
 
 def _new_workplaces_for_old_demo(
@@ -729,3 +730,148 @@ def _new_workplaces_for_old_demo(
             member.employer, member.job_title = plan.employer, plan.job_title
             updates.append((member, []))
     return updates
+
+
+# --- sessions (会议) with attendance and leave ------------------------------------------------
+
+CHINESE_ORDINALS = "一二三四五六七八九十"
+PLENARY_PLACE = "区会议中心"
+STANDING_PLACE = "区政协常委会议室"
+LEAVE_REASONS = (
+    "出差在外，无法参会",
+    "因病住院治疗",
+    "单位有重要接待任务",
+    "参加市里集中培训",
+    "家中老人病重需照顾",
+    "在外地参加学术会议",
+)
+# Standing-committee meetings of a year: (month, day) — spring, mid-year and autumn.
+STANDING_DATES = ((4, 18), (7, 22), (10, 24))
+
+
+def _plenary_date(year: int) -> datetime.date:
+    # Plenary sessions open in January or early February, before the people's congress.
+    return datetime.date(year, 1 if year % 2 else 2, 8 + year % 7)
+
+
+def _ensure_session(term, kind: str, ordinal: int, **fields):
+    from .models import CommitteeSession
+
+    found = CommitteeSession.objects.filter(term=term, kind=kind, ordinal=ordinal).first()
+    if found is not None:
+        return found, False
+    session = CommitteeSession(term=term, kind=kind, ordinal=ordinal, **fields)
+    return services.save_session(session, by=None), True
+
+
+def _demo_attendance(session, rng: random.Random) -> tuple[dict[int, str], dict[int, str]]:
+    """Mostly present, some leave with a reason, a few absent."""
+    from .models import AttendanceStatus
+    from .selectors import expected_members
+
+    marks: dict[int, str] = {}
+    reasons: dict[int, str] = {}
+    for pk in expected_members(session).order_by("pk").values_list("pk", flat=True):
+        roll = rng.random()
+        if roll < 0.07:
+            marks[pk] = AttendanceStatus.LEAVE
+            reasons[pk] = rng.choice(LEAVE_REASONS)
+        elif roll < 0.10:
+            marks[pk] = AttendanceStatus.ABSENT
+        else:
+            marks[pk] = AttendanceStatus.PRESENT
+    return marks, reasons
+
+
+def load_sessions(log: Callable[[str], None]) -> None:
+    """This term's plenary sessions (one a year, so far), three standing-committee meetings a
+    year, each held one with attendance, and the next standing-committee meeting with two
+    pending leave requests. Sessions are matched by term, kind and ordinal; attendance and
+    leave requests are written only where a session has none, so a second run changes nothing."""
+    from django.utils import timezone
+
+    from . import workflow
+    from .models import (
+        STANDING_COMMITTEE_POSTS,
+        LeaveRequest,
+        SessionAudience,
+        SessionKind,
+        Term,
+    )
+
+    term = Term.objects.filter(is_current=True).first()
+    if term is None:
+        return
+    today = timezone.localdate()
+    created = attended = 0
+    sessions = []
+    last_year = min(term.end_year, today.year)
+    for ordinal, year in enumerate(range(term.start_year, last_year + 1), start=1):
+        starts = _plenary_date(year)
+        if starts > today:
+            break
+        ends = starts + datetime.timedelta(days=3)
+        session, new = _ensure_session(
+            term,
+            SessionKind.PLENARY,
+            ordinal,
+            name=f"{term.name}第{CHINESE_ORDINALS[ordinal - 1]}次会议",
+            starts_on=starts,
+            ends_on=ends,
+            place=PLENARY_PLACE,
+            audience=SessionAudience.ALL,
+            proposals_open_on=starts - datetime.timedelta(days=45),
+            proposals_close_on=starts + datetime.timedelta(days=2),
+        )
+        created += new
+        sessions.append(session)
+    held_dates = [
+        datetime.date(year, month, day)
+        for year in range(term.start_year, last_year + 1)
+        for month, day in STANDING_DATES
+        if datetime.date(year, month, day) <= today
+    ]
+    for ordinal, on in enumerate(held_dates, start=1):
+        session, new = _ensure_session(
+            term,
+            SessionKind.STANDING,
+            ordinal,
+            name=f"{term.name}常委会第{ordinal}次会议",
+            starts_on=on,
+            ends_on=on,
+            place=STANDING_PLACE,
+            audience=SessionAudience.STANDING,
+        )
+        created += new
+        sessions.append(session)
+    # The next meeting: a fortnight ahead of whenever the demo first ran.
+    upcoming, new = _ensure_session(
+        term,
+        SessionKind.STANDING,
+        len(held_dates) + 1,
+        name=f"{term.name}常委会第{len(held_dates) + 1}次会议",
+        starts_on=today + datetime.timedelta(days=14),
+        ends_on=today + datetime.timedelta(days=14),
+        place=STANDING_PLACE,
+        audience=SessionAudience.STANDING,
+    )
+    created += new
+    for session in sessions:
+        if session.attendances.exists():
+            continue
+        rng = random.Random(f"{session.kind}-{session.ordinal}")
+        marks, reasons = _demo_attendance(session, rng)
+        with transaction.atomic():
+            services.save_session_attendance(session, marks, reasons=reasons, by=None)
+        attended += 1
+    leaves = 0
+    if not upcoming.has_started and not LeaveRequest.objects.filter(session=upcoming).exists():
+        standing = list(
+            Member.objects.filter(terms=term, post__in=STANDING_COMMITTEE_POSTS)
+            .active()
+            .order_by("pk")[:2]
+        )
+        for member, reason in zip(standing, LEAVE_REASONS[::3], strict=False):
+            workflow.leave_request_file(upcoming, member, reason=reason, by=None)
+            leaves += 1
+    log(f"会议新增 {created} 个，登记出勤 {attended} 个会议，待审批请假 {leaves} 条")

@@ -8,7 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Member, MemberStatus, PartyAffiliation, Post, Sector, SpecialCommittee, Term
+from .models import (
+    CommitteeSession,
+    Member,
+    MemberStatus,
+    PartyAffiliation,
+    Post,
+    Sector,
+    SessionKind,
+    SpecialCommittee,
+    Term,
+)
 
 
 def studio_model():
@@ -135,3 +145,31 @@ class MemberFilter(django_filters.FilterSet):
 
     def filter_sort(self, qs, name, value):
         return qs.order_by(*SORTS.get(value, SORTS["pinyin"]))
+
+
+class SessionFilter(django_filters.FilterSet):
+    """The session list's filters, shared by the page, its Excel export and the API."""
+
+    term = django_filters.ModelChoiceFilter(
+        label=_("届次"), queryset=Term.objects.all(), empty_label=_("全部届次")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("会议类型"), choices=SessionKind.choices, empty_label=_("全部类型")
+    )
+    year = django_filters.NumberFilter(label=_("年度"), field_name="starts_on", lookup_expr="year")
+
+    class Meta:
+        model = CommitteeSession
+        fields = ["term", "kind", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, f in self.form.fields.items():
+            css = (
+                "form-control form-control-sm w-auto"
+                if name == "year"
+                else "form-select form-select-sm w-auto"
+            )
+            f.widget.attrs["class"] = css
+            f.widget.attrs.setdefault("aria-label", str(f.label))
+        self.form.fields["year"].widget.attrs["placeholder"] = _("年度")

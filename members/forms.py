@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .filters import studio_queryset
 from .masking import sensitive_values
-from .models import Member, MemberChangeRequest, MemberStatus, Term
+from .models import (
+    AttendanceStatus,
+    CommitteeSession,
+    Member,
+    MemberChangeRequest,
+    MemberStatus,
+    Term,
+)
 from .validators import normalize_id_number, normalize_mobile, validate_mobile
 
 
@@ -232,3 +239,142 @@ class ChangeRequestForm(forms.Form):
 
 class ReviewForm(forms.Form):
     note = forms.CharField(label=_("审核意见"), max_length=200, required=False)
+
+
+# --- sessions (会议) ------------------------------------------------------------------------------
+
+
+class SessionForm(forms.ModelForm):
+    """Create / edit a session. The date rules live in services.check_session, which the API
+    and the demo also pass through; the form shows them on their fields."""
+
+    class Meta:
+        model = CommitteeSession
+        fields = [
+            "term",
+            "kind",
+            "name",
+            "ordinal",
+            "starts_on",
+            "ends_on",
+            "place",
+            "audience",
+            "proposals_open_on",
+            "proposals_close_on",
+        ]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "proposals_open_on": DateInput(),
+            "proposals_close_on": DateInput(),
+        }
+        help_texts = {
+            "proposals_open_on": _("仅全体会议填写"),
+            "ordinal": _("本届同类会议的第几次"),
+        }
+        error_messages = {
+            "term": {"required": _("请选择届次。")},
+            "kind": {"required": _("请选择会议类型。")},
+            "name": {"required": _("请填写会议名称。")},
+            "ordinal": {"required": _("请填写次序。")},
+            "starts_on": {"required": _("请填写开始日期。")},
+            "ends_on": {"required": _("请填写结束日期。")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            term = services.current_term()
+            if term:
+                self.fields["term"].initial = term.pk
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                services.check_session(self.instance_with(cleaned))
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def instance_with(self, cleaned: dict) -> CommitteeSession:
+        session = CommitteeSession(pk=self.instance.pk)
+        for name in self.Meta.fields:
+            if name == "term":
+                session.term_id = cleaned["term"].pk
+            else:
+                setattr(session, name, cleaned.get(name))
+        return session
+
+    def validate_constraints(self):
+        # Checked in clean() by services.check_session with field-level messages.
+        return None
+
+
+class SessionAttendanceForm(forms.Form):
+    """The session's attendance sheet: one 出席 / 请假 / 缺席 radio row per expected member
+    (the same widget as a consultation meeting's sheet), with a reason box for 请假. Members
+    with approved leave start on 请假 with their reason; everyone else on 出席."""
+
+    def __init__(self, *args, members, recorded: dict, approved: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for member in members:
+            status, reason = recorded.get(member.pk, (None, ""))
+            if status is None:
+                status = (
+                    AttendanceStatus.LEAVE if member.pk in approved else AttendanceStatus.PRESENT
+                )
+                reason = approved.get(member.pk, "")
+            name = f"att_{member.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=member.name,
+                choices=AttendanceStatus.choices,
+                initial=status,
+                widget=forms.RadioSelect(attrs={"data-attendance": "1"}),
+            )
+            self.fields[f"why_{member.pk}"] = forms.CharField(
+                label=_("请假事由"),
+                max_length=200,
+                required=False,
+                initial=reason,
+                widget=forms.TextInput(
+                    attrs={"class": "form-control form-control-sm", "placeholder": _("请假事由")}
+                ),
+            )
+            self.rows.append((member, name, member.pk in approved))
+
+    def bound_rows(self):
+        return [
+            (member, self[name], self[f"why_{member.pk}"], approved)
+            for member, name, approved in self.rows
+        ]
+
+    def marks(self) -> dict[int, str]:
+        return {
+            int(name[4:]): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("att_")
+        }
+
+    def reasons(self) -> dict[int, str]:
+        return {
+            int(name[4:]): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("why_") and value
+        }
+
+
+class LeaveRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("请假事由"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写请假事由。")},
+    )
+
+
+class LeaveDecisionForm(forms.Form):
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)

@@ -47,6 +47,19 @@ class SessionAudience(models.TextChoices):
     STANDING = "standing", _("常委")
 
 
+class CommitteeSessionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CommitteeSessionQuerySet":
+        """Office, admin and leaders: every session. A member: the sessions of the terms they
+        serve (their own attendance is scoped separately). Town clerks and units: none."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_countywide(user):
+            return self
+        if has_role(user, Role.MEMBER) and user.member_id:
+            return self.filter(term__members=user.member_id)
+        return self.none()
+
+
 class CommitteeSession(models.Model):
     """会议: a term's plenary session (第十五届第三次会议), a standing-committee meeting or a
     chairpersons' meeting. Proposals are filed to a plenary session (or between sessions) and
@@ -69,6 +82,7 @@ class CommitteeSession(models.Model):
     proposals_open_on = models.DateField(_("提案征集开始"), null=True, blank=True)
     proposals_close_on = models.DateField(_("提案征集截止"), null=True, blank=True)
 
+    objects = CommitteeSessionQuerySet.as_manager()
     history = HistoricalRecords(bases=[HistoryIPAddress])
 
     class Meta:
@@ -97,6 +111,160 @@ class CommitteeSession(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:session_detail", args=[self.pk])
+
+    @property
+    def has_started(self) -> bool:
+        """Leave may be asked for only before this; attendance is recorded only after."""
+        from django.utils import timezone
+
+        return self.starts_on <= timezone.localdate()
+
+
+class AttendanceStatus(models.TextChoices):
+    # The same codes as studios.Attendance, so every attendance sheet and figure reads alike.
+    PRESENT = "present", _("出席")
+    LEAVE = "leave", _("请假")
+    ABSENT = "absent", _("缺席")
+
+
+class SessionAttendanceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SessionAttendanceQuerySet":
+        """Office, admin and leaders: every row; a member: only their own; anyone else: none."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_countywide(user):
+            return self
+        if has_role(user, Role.MEMBER) and user.member_id:
+            return self.filter(member_id=user.member_id)
+        return self.none()
+
+
+class SessionAttendance(models.Model):
+    """Whether an expected member attended a session; written only through
+    members.services.save_session_attendance."""
+
+    session = models.ForeignKey(
+        CommitteeSession,
+        verbose_name=_("会议"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    member = models.ForeignKey(
+        "Member",
+        verbose_name=_("委员"),
+        on_delete=models.PROTECT,
+        related_name="session_attendances",
+    )
+    status = models.CharField(
+        _("出勤"),
+        max_length=10,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.PRESENT,
+    )
+    leave_reason = models.CharField(_("请假事由"), max_length=200, blank=True)
+
+    objects = SessionAttendanceQuerySet.as_manager()
+    history = HistoricalRecords(bases=[HistoryIPAddress])
+
+    class Meta:
+        verbose_name = _("会议出勤")
+        verbose_name_plural = _("会议出勤")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"],
+                name="one_session_attendance_per_member",
+                violation_error_message=_("同一委员在同一会议只能登记一次出勤。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.member} · {self.get_status_display()}"
+
+
+class LeaveStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+# A member has at most one request that still counts (waiting or granted) per session; after a
+# refusal they may ask again.
+OPEN_LEAVE = (LeaveStatus.PENDING, LeaveStatus.APPROVED)
+
+
+class LeaveRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "LeaveRequestQuerySet":
+        """Office, admin and leaders: all; a member: their own; anyone else: none."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_countywide(user):
+            return self
+        if has_role(user, Role.MEMBER) and user.member_id:
+            return self.filter(member_id=user.member_id)
+        return self.none()
+
+
+class LeaveRequest(models.Model):
+    """A member's 请假 for a session, filed before it starts and decided by the office
+    (members.workflow: leave_request_file / _approve / _refuse)."""
+
+    session = models.ForeignKey(
+        CommitteeSession,
+        verbose_name=_("会议"),
+        on_delete=models.CASCADE,
+        related_name="leave_requests",
+    )
+    member = models.ForeignKey(
+        "Member",
+        verbose_name=_("委员"),
+        on_delete=models.PROTECT,
+        related_name="leave_requests",
+    )
+    reason = models.CharField(_("请假事由"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.PENDING
+    )
+    filed_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+
+    objects = LeaveRequestQuerySet.as_manager()
+    history = HistoricalRecords(bases=[HistoryIPAddress])
+
+    class Meta:
+        verbose_name = _("请假申请")
+        verbose_name_plural = _("请假申请")
+        ordering = ["-filed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="one_open_leave_request_per_member",
+                violation_error_message=_("您已提交过该会议的请假申请。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.session} · {self.get_status_display()}"
 
 
 class Sector(models.Model):
@@ -161,6 +329,11 @@ class Post(models.TextChoices):
     SECRETARY_GENERAL = "secretary_general", _("秘书长")
     STANDING = "standing", _("常委")
     MEMBER = "member", _("委员")
+
+
+# The standing committee (常委会): the chair, vice-chairs and secretary-general sit on it with the
+# 常委; a session whose audience is "standing" expects these posts.
+STANDING_COMMITTEE_POSTS = (Post.CHAIR, Post.VICE_CHAIR, Post.SECRETARY_GENERAL, Post.STANDING)
 
 
 class Level(models.TextChoices):

@@ -1,6 +1,8 @@
 """Reads that check access. Which members a person may see is MemberQuerySet.visible_to
 (models.py); the checks here decide what they may do with them."""
 
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from cppcc.roles import Role, has_role
@@ -34,5 +36,113 @@ def todo_change_requests(user) -> list:
             _("委员信息修改待审核"),
             pending,
             todo_url("members:change_requests", {"status": ChangeRequestStatus.PENDING}),
+        )
+    ]
+
+
+# --- sessions (会议) ------------------------------------------------------------------------------
+
+
+def can_view_sessions(user) -> bool:
+    """The office pages of sessions: admin and office staff edit, leaders read. Town clerks
+    keep no session records and get 403; members use /portal/."""
+    return has_role(user, Role.ADMIN, Role.OFFICE, Role.LEADER)
+
+
+def can_manage_sessions(user) -> bool:
+    return has_role(user, Role.ADMIN, Role.OFFICE)
+
+
+def expected_members(session) -> QuerySet:
+    """Who is expected at a session: the term's members who were serving on its first day
+    (active now, or left after it), all of them or only the standing committee per `audience`.
+    The session list's counts (with_attendance_counts) apply the same rule in SQL."""
+    from .models import STANDING_COMMITTEE_POSTS, Member, MemberStatus, SessionAudience
+
+    qs = Member.objects.filter(terms=session.term_id).filter(
+        Q(status=MemberStatus.ACTIVE) | Q(left_on__gt=session.starts_on)
+    )
+    if session.audience == SessionAudience.STANDING:
+        qs = qs.filter(post__in=STANDING_COMMITTEE_POSTS)
+    return qs
+
+
+def _expected_count(standing_only: bool):
+    from .models import STANDING_COMMITTEE_POSTS, Member, MemberStatus
+
+    qs = Member.objects.filter(terms=OuterRef("term")).filter(
+        Q(status=MemberStatus.ACTIVE) | Q(left_on__gt=OuterRef("starts_on"))
+    )
+    if standing_only:
+        qs = qs.filter(post__in=STANDING_COMMITTEE_POSTS)
+    return Subquery(
+        qs.order_by().values("terms").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def with_attendance_counts(sessions: QuerySet) -> QuerySet:
+    """Each session with expected_count and present/leave/absent counts, in the same query as
+    the rows (subqueries, so a page of thirty sessions is still one query). Used by the session
+    list, its export, the API and reports.statistics.session_attendance."""
+    from .models import AttendanceStatus, SessionAttendance, SessionAudience
+
+    def counted(status: str):
+        return Coalesce(
+            Subquery(
+                SessionAttendance.objects.filter(session=OuterRef("pk"), status=status)
+                .order_by()
+                .values("session")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    return sessions.annotate(
+        expected_count=Coalesce(
+            Case(
+                When(audience=SessionAudience.STANDING, then=_expected_count(True)),
+                default=_expected_count(False),
+            ),
+            0,
+        ),
+        present_count=counted(AttendanceStatus.PRESENT),
+        leave_count=counted(AttendanceStatus.LEAVE),
+        absent_count=counted(AttendanceStatus.ABSENT),
+        pending_leave_count=Coalesce(
+            Subquery(
+                _pending_leave()
+                .filter(session=OuterRef("pk"))
+                .order_by()
+                .values("session")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+    )
+
+
+def _pending_leave():
+    from .models import LeaveRequest, LeaveStatus
+
+    return LeaveRequest.objects.filter(status=LeaveStatus.PENDING)
+
+
+def todo_leave_requests(user) -> list:
+    """Leave requests waiting for the office's decision (one count query)."""
+    from cppcc.navigation import TodoItem, todo_url
+
+    from .models import LeaveRequest, LeaveStatus
+
+    pending = LeaveRequest.objects.visible_to(user).filter(status=LeaveStatus.PENDING).count()
+    return [
+        TodoItem(
+            _("会议请假待审批"),
+            pending,
+            todo_url("members:leave_requests", {"status": LeaveStatus.PENDING}),
         )
     ]

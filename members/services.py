@@ -4,26 +4,36 @@ State moves (leave / return, change-request review) live in members.workflow.
 """
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
+from simple_history.utils import bulk_create_with_history
 
 from cppcc.accounts import temporary_password
 from cppcc.audit import client_ip
 from cppcc.roles import Role, grant_role
+from cppcc.workflow import WorkflowError
 
 from . import signals
 from .models import (
+    STANDING_COMMITTEE_POSTS,
+    AttendanceStatus,
+    CommitteeSession,
+    LeaveRequest,
+    LeaveStatus,
     Member,
     MemberChangeRequest,
     MemberStatus,
     PartyAffiliation,
     Sector,
     SensitiveAccess,
+    SessionAttendance,
+    SessionAudience,
+    SessionKind,
     SpecialCommittee,
     Term,
 )
@@ -408,3 +418,129 @@ def ensure_term(name: str, start_year: int, end_year: int, *, is_current: bool =
             term.is_current = True
             term.save(update_fields=["is_current"])
     return term
+
+
+# --- sessions (会议) ------------------------------------------------------------------------------
+
+
+def save_session(session: CommitteeSession, *, by) -> CommitteeSession:
+    """Creates or changes a session (validated by the form or serializer, then the model's
+    constraints again here, so the API and the demo cannot store what the form refuses)."""
+    check_session(session)
+    session._history_user = by if getattr(by, "is_authenticated", False) else None
+    session.save()
+    return session
+
+
+def check_session(session: CommitteeSession) -> None:
+    """The rules of a session's dates, in Chinese, raised as a ValidationError by field."""
+    errors: dict[str, list[str]] = {}
+    if session.starts_on and session.ends_on and session.ends_on < session.starts_on:
+        errors.setdefault("ends_on", []).append(_("结束日期不能早于开始日期。"))
+    window = (session.proposals_open_on, session.proposals_close_on)
+    if session.kind != SessionKind.PLENARY and any(window):
+        errors.setdefault("proposals_open_on", []).append(_("只有全体会议设置提案征集期。"))
+    elif all(window) and window[1] < window[0]:
+        errors.setdefault("proposals_close_on", []).append(_("提案征集截止日期不能早于开始日期。"))
+    if (
+        session.proposals_close_on
+        and session.starts_on
+        and session.proposals_close_on > (session.ends_on or session.starts_on)
+    ):
+        errors.setdefault("proposals_close_on", []).append(
+            _("提案征集截止日期不能晚于会议结束日期。")
+        )
+    if (
+        session.term_id
+        and session.kind
+        and session.ordinal
+        and CommitteeSession.objects.filter(
+            term_id=session.term_id, kind=session.kind, ordinal=session.ordinal
+        )
+        .exclude(pk=session.pk)
+        .exists()
+    ):
+        errors.setdefault("ordinal", []).append(_("本届已有同类型、同次序的会议。"))
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_session_attendance(
+    session: CommitteeSession,
+    marks: Mapping[int, str],
+    *,
+    by,
+    reasons: Mapping[int, str] | None = None,
+) -> None:
+    """Writes a held session's attendance (member id → 出席 / 请假 / 缺席), replacing what was
+    recorded: members left out lose their row, changed statuses are updated.
+
+    The same shape as studios.services.save_attendance (members cannot import studios). A
+    member marked 请假 without a reason takes the reason of their approved leave request.
+    Members not expected at the session are refused by name; nothing is written then."""
+    from .selectors import expected_members
+
+    reasons = dict(reasons or {})
+    with transaction.atomic():
+        # Two clerks saving the same sheet at once write one after the other.
+        session = CommitteeSession.objects.select_for_update().get(pk=session.pk)
+        if marks and not session.has_started:
+            raise WorkflowError(_("会议尚未召开，不能登记出勤。"))
+        clean: dict[int, str] = {}
+        for member_id, status in marks.items():
+            if status not in AttendanceStatus.values:
+                raise WorkflowError(_("出勤状态只能是出席、请假或缺席。"))
+            clean[int(member_id)] = status
+        expected = set(expected_members(session).filter(pk__in=clean).values_list("pk", flat=True))
+        strangers = [pk for pk in clean if pk not in expected]
+        if strangers:
+            names = "、".join(
+                Member.objects.filter(pk__in=strangers).values_list("name", flat=True)
+            ) or _("未知委员")
+            raise WorkflowError(
+                _("以下委员不在%(session)s的应出席名单中：%(names)s。")
+                % {"session": session.name, "names": names}
+            )
+        approved = dict(
+            LeaveRequest.objects.filter(
+                session=session, status=LeaveStatus.APPROVED, member_id__in=clean
+            ).values_list("member_id", "reason")
+        )
+        user = by if getattr(by, "is_authenticated", False) else None
+        existing = {a.member_id: a for a in session.attendances.all()}
+        for member_id, row in existing.items():
+            if member_id not in clean:
+                row._history_user = user
+                row.delete()
+        rows = []
+        for member_id, status in clean.items():
+            reason = ""
+            if status == AttendanceStatus.LEAVE:
+                reason = (reasons.get(member_id) or "").strip() or approved.get(member_id, "")
+            row = existing.get(member_id)
+            if row is None:
+                rows.append(
+                    SessionAttendance(
+                        session=session, member_id=member_id, status=status, leave_reason=reason
+                    )
+                )
+            elif (row.status, row.leave_reason) != (status, reason[:200]):
+                row.status, row.leave_reason = status, reason[:200]
+                row._history_user = user
+                row.save(update_fields=["status", "leave_reason"])
+        for row in rows:
+            row.leave_reason = row.leave_reason[:200]
+        if rows:
+            # One INSERT for three hundred rows, with their history rows.
+            bulk_create_with_history(rows, SessionAttendance, default_user=user)
+
+
+def member_sessions(member: Member) -> QuerySet:
+    """The sessions a member is expected at (their terms; standing-committee meetings only if
+    they sit on it), newest first: the member's portal section and their API list."""
+    qs = CommitteeSession.objects.filter(term__members=member).select_related("term")
+    if member.post not in STANDING_COMMITTEE_POSTS:
+        qs = qs.filter(audience=SessionAudience.ALL)
+    if member.status == MemberStatus.LEFT and member.left_on:
+        qs = qs.filter(starts_on__lt=member.left_on)
+    return qs.order_by("-starts_on", "kind")

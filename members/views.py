@@ -17,23 +17,49 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
-from cppcc.exports import XLSX, attachment, dated_name
+from cppcc.exports import XLSX, Column, attachment, dated_name, xlsx_response
 from cppcc.files import serve_file
 from cppcc.roles import Role, has_role
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
 
-from . import importing, services, workflow
-from .filters import MemberFilter
-from .forms import BulkForm, ChangeRequestForm, ImportForm, LeaveForm, MemberForm, ReviewForm
+from . import importing, selectors, services, workflow
+from .filters import MemberFilter, SessionFilter
+from .forms import (
+    BulkForm,
+    ChangeRequestForm,
+    ImportForm,
+    LeaveDecisionForm,
+    LeaveForm,
+    LeaveRequestForm,
+    MemberForm,
+    ReviewForm,
+    SessionAttendanceForm,
+    SessionForm,
+)
 from .masking import mask_history, mask_mobile, sensitive_values
-from .models import ChangeRequestStatus, Member, MemberChangeRequest, MemberStatus
-from .selectors import can_manage_members, can_view_sensitive
+from .models import (
+    ChangeRequestStatus,
+    CommitteeSession,
+    LeaveRequest,
+    LeaveStatus,
+    Member,
+    MemberChangeRequest,
+    MemberStatus,
+    SessionAttendance,
+)
+from .selectors import (
+    can_manage_members,
+    can_manage_sessions,
+    can_view_sensitive,
+    can_view_sessions,
+)
 
 IMPORT_SESSION_KEY = "members_import"
 PAGE_SIZE = 30
@@ -456,3 +482,301 @@ def member_photo(request, pk: int):
     # Saved as the member's name (张三.jpg) rather than the storage's name.
     extension = posixpath.splitext(member.photo.name)[1]
     return serve_file(request, member.photo, f"{member.name}{extension}")
+
+
+# --- sessions (会议): office pages ---------------------------------------------------------------
+
+# Leaders read sessions and their attendance; admin and office staff also write. Town clerks
+# and handling units keep no session records (403).
+session_reader_required = allowed_if(can_view_sessions)
+session_manager_required = allowed_if(can_manage_sessions)
+
+
+def _session_filter(request) -> SessionFilter:
+    base = selectors.with_attendance_counts(
+        CommitteeSession.objects.visible_to(request.user).select_related("term")
+    )
+    return SessionFilter(request.GET or None, queryset=base, request=request)
+
+
+def _filtered_sessions(request) -> tuple[SessionFilter, object]:
+    filterset = _session_filter(request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return filterset, qs.order_by("-starts_on", "kind", "-ordinal")
+
+
+def _rate(present: int, expected: int) -> str:
+    return f"{present * 100 / expected:.1f}%" if expected else "—"
+
+
+@session_reader_required
+def session_list(request):
+    filterset, qs = _filtered_sessions(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(s, _rate(s.present_count, s.expected_count)) for s in page.object_list]
+    return render(
+        request,
+        "members/session_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "rows": rows,
+            "can_manage": can_manage_sessions(request.user),
+        },
+    )
+
+
+SESSION_COLUMNS = (
+    Column(_("届次"), 10),
+    Column(_("会议类型"), 10),
+    Column(_("会议名称"), 28),
+    Column(_("开始日期"), 12),
+    Column(_("结束日期"), 12),
+    Column(_("地点"), 20),
+    Column(_("应出席"), 10),
+    Column(_("应出席人数"), 10),
+    Column(_("出席"), 8),
+    Column(_("请假"), 8),
+    Column(_("缺席"), 8),
+    Column(_("出席率"), 9),
+    Column(_("提案征集开始"), 13),
+    Column(_("提案征集截止"), 13),
+)
+
+
+@session_reader_required
+def session_export(request):
+    _filterset, qs = _filtered_sessions(request)
+    rows = (
+        (
+            s.term.name,
+            s.get_kind_display(),
+            s.name,
+            s.starts_on.isoformat(),
+            s.ends_on.isoformat(),
+            s.place,
+            s.get_audience_display(),
+            s.expected_count,
+            s.present_count,
+            s.leave_count,
+            s.absent_count,
+            _rate(s.present_count, s.expected_count),
+            s.proposals_open_on.isoformat() if s.proposals_open_on else "",
+            s.proposals_close_on.isoformat() if s.proposals_close_on else "",
+        )
+        for s in qs
+    )
+    return xlsx_response(_("会议"), SESSION_COLUMNS, rows)
+
+
+def _visible_session(request, pk: int) -> CommitteeSession:
+    return get_object_or_404(
+        selectors.with_attendance_counts(
+            CommitteeSession.objects.visible_to(request.user).select_related("term")
+        ),
+        pk=pk,
+    )
+
+
+@session_manager_required
+def session_create(request):
+    form = SessionForm(request.POST or None)
+    return form_flow(
+        request,
+        form,
+        lambda data: services.save_session(form.instance, by=request.user),
+        success=lambda s: _("已添加会议 %(name)s。") % {"name": s.name},
+        redirect_to=lambda s: s,
+    ) or render(request, "members/session_form.html", {"form": form, "session": None})
+
+
+@session_manager_required
+def session_edit(request, pk: int):
+    session = _visible_session(request, pk)
+    form = SessionForm(request.POST or None, instance=session)
+    return form_flow(
+        request,
+        form,
+        lambda data: services.save_session(form.instance, by=request.user),
+        success=_("已保存。"),
+        redirect_to=session,
+    ) or render(request, "members/session_form.html", {"form": form, "session": session})
+
+
+@session_reader_required
+def session_detail(request, pk: int):
+    session = _visible_session(request, pk)
+    expected = list(
+        selectors.expected_members(session).select_related("sector").order_by("name_pinyin", "pk")
+    )
+    recorded = {
+        a.member_id: a for a in session.attendances.select_related("member", "member__sector")
+    }
+    # Anyone recorded who is no longer expected (e.g. moved off the standing committee) still
+    # shows, so the counts above and the rows below agree.
+    listed = {m.pk for m in expected}
+    extra = [a.member for pk, a in recorded.items() if pk not in listed]
+    rows = [(m, recorded.get(m.pk)) for m in [*expected, *extra]]
+    leaves = list(session.leave_requests.select_related("member", "decided_by"))
+    return render(
+        request,
+        "members/session_detail.html",
+        {
+            "session": session,
+            "rows": rows,
+            "rate": _rate(session.present_count, session.expected_count),
+            "leaves": leaves,
+            "can_manage": can_manage_sessions(request.user),
+            "decision_form": LeaveDecisionForm(),
+            "history": object_history(session),
+        },
+    )
+
+
+@session_manager_required
+def session_attendance(request, pk: int):
+    """The attendance sheet of a held session, through members.services (the same widget as a
+    consultation meeting's sheet)."""
+    session = _visible_session(request, pk)
+    if not session.has_started:
+        messages.error(request, _("会议尚未召开，不能登记出勤。"))
+        return redirect(session)
+    members = list(selectors.expected_members(session).order_by("name_pinyin", "pk"))
+    recorded = {a.member_id: (a.status, a.leave_reason) for a in session.attendances.all()}
+    approved = dict(
+        session.leave_requests.filter(status=LeaveStatus.APPROVED).values_list(
+            "member_id", "reason"
+        )
+    )
+    form = SessionAttendanceForm(
+        request.POST or None, members=members, recorded=recorded, approved=approved
+    )
+    return form_flow(
+        request,
+        form,
+        lambda data: services.save_session_attendance(
+            session, form.marks(), reasons=form.reasons(), by=request.user
+        ),
+        success=_("出勤已保存。"),
+        redirect_to=session,
+    ) or render(request, "members/session_attendance.html", {"form": form, "session": session})
+
+
+@session_reader_required
+def leave_request_list(request):
+    status = request.GET.get("status") or ""
+    qs = (
+        LeaveRequest.objects.visible_to(request.user)
+        .select_related("member", "session", "decided_by")
+        .order_by("-filed_at", "-id")
+    )
+    if status in LeaveStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/session_leave_requests.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": LeaveStatus.choices,
+            "can_manage": can_manage_sessions(request.user),
+            "decision_form": LeaveDecisionForm(),
+        },
+    )
+
+
+def _decide(request, pk: int, move) -> HttpResponse:
+    leave = get_object_or_404(
+        LeaveRequest.objects.visible_to(request.user).select_related("member", "session"), pk=pk
+    )
+    form = LeaveDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            move(leave, by=request.user, note=form.cleaned_data["note"])
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("已处理 %(name)s 的请假申请（%(status)s）。")
+                % {"name": leave.member.name, "status": leave.get_status_display()},
+            )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(_safe_next(request, leave.session.get_absolute_url()))
+
+
+@session_manager_required
+@require_POST
+def leave_request_approve(request, pk: int):
+    return _decide(request, pk, workflow.leave_request_approve)
+
+
+@session_manager_required
+@require_POST
+def leave_request_refuse(request, pk: int):
+    return _decide(request, pk, workflow.leave_request_refuse)
+
+
+# --- sessions on the member's portal ------------------------------------------------------------
+
+PORTAL_PAST_SESSIONS = 8
+
+
+def portal_sessions_section(request, member: Member) -> dict | None:
+    """My sessions: the coming ones (with the leave button or my request's status) and the
+    last few held, with my attendance. Three queries whatever the number of sessions."""
+    if not has_role(request.user, Role.MEMBER) or request.user.member_id != member.pk:
+        return None
+    today = timezone.localdate()
+    # A term holds a few dozen sessions at most: one query, split here.
+    sessions = list(services.member_sessions(member))
+    upcoming = sorted((s for s in sessions if s.ends_on >= today), key=lambda s: s.starts_on)
+    past = [s for s in sessions if s.ends_on < today][:PORTAL_PAST_SESSIONS]
+    ids = [s.pk for s in (*upcoming, *past)]
+    attendance = {
+        a.session_id: a
+        for a in SessionAttendance.objects.visible_to(request.user).filter(session_id__in=ids)
+    }
+    leaves: dict[int, LeaveRequest] = {}
+    # Newest last, so a session's latest request wins (a refused one, then a new one).
+    for leave in (
+        LeaveRequest.objects.visible_to(request.user)
+        .filter(session_id__in=ids)
+        .order_by("filed_at", "id")
+    ):
+        leaves[leave.session_id] = leave
+    return {
+        "upcoming": [(s, leaves.get(s.pk), attendance.get(s.pk)) for s in upcoming],
+        "past": [(s, leaves.get(s.pk), attendance.get(s.pk)) for s in past],
+        "today": today,
+    }
+
+
+@login_required
+def my_leave_request(request, pk: int):
+    """The member asks for leave from one of their coming sessions (phone page)."""
+    if not has_role(request.user, Role.MEMBER) or request.user.member_id is None:
+        raise PermissionDenied
+    member = get_object_or_404(Member.objects.visible_to(request.user), pk=request.user.member_id)
+    session = get_object_or_404(services.member_sessions(member), pk=pk)
+    form = LeaveRequestForm(request.POST or None)
+    requests_ = list(
+        LeaveRequest.objects.visible_to(request.user).filter(session=session).order_by("-filed_at")
+    )
+    return form_flow(
+        request,
+        form,
+        lambda data: workflow.leave_request_file(
+            session, member, reason=data["reason"], by=request.user
+        ),
+        success=_("请假申请已提交，请等待机关审批。"),
+        redirect_to="portal",
+    ) or render(
+        request,
+        "members/session_leave_form.html",
+        {"form": form, "session": session, "requests": requests_},
+    )

@@ -92,4 +92,12 @@ class HandlingUnitViewSet(
         return units_visible_to(self.request.user).order_by("name", "id")
 
 
-routes = [("handling-units", HandlingUnitViewSet, "handling-unit")]
+# Public-opinion reports (社情民意) live in their own module beside the proposals'.
+from .opinion_api import OpinionReportViewSet  # noqa: E402
+from .proposal_api import ProposalViewSet  # noqa: E402
+
+routes = [
+    ("handling-units", HandlingUnitViewSet, "handling-unit"),
+    ("proposals", ProposalViewSet, "proposal"),
+    ("opinion-reports", OpinionReportViewSet, "opinion-report"),
+]

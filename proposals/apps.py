@@ -14,4 +14,48 @@ class ProposalsConfig(AppConfig):
             NavItem(
                 _("交办事项"), "proposals:unit_home", "inbox", frozenset({Role.UNIT}), order=10
             ),
+            NavItem(
+                _("提案"),
+                "proposals:list",
+                "file-earmark-text",
+                frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER}),
+                order=44,
+                group=_("提案"),
+            ),
+        )
+        self.register_opinions()
+        self.register_unit_and_portal()
+
+    def register_unit_and_portal(self) -> None:
+        """The proposals block of a unit's home and "我的提案" on the member's /portal/."""
+        from cppcc.navigation import PortalSection, register_portal_section, register_unit_section
+
+        from .portal_views import portal_section
+        from .unit_views import unit_section
+
+        register_unit_section(
+            PortalSection(template="proposals/unit_section.html", context=unit_section, order=5)
+        )
+        register_portal_section(
+            PortalSection(template="portal/proposal_section.html", context=portal_section, order=25)
+        )
+
+    def register_opinions(self) -> None:
+        """Public-opinion reports (社情民意): the office list and the member's portal block."""
+        from cppcc.navigation import NavItem, PortalSection, register_nav, register_portal_section
+        from cppcc.roles import Role
+
+        from .opinion_views import portal_section
+
+        register_nav(
+            NavItem(
+                _("社情民意"),
+                "proposals:opinion_list",
+                "megaphone",
+                frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.TOWN}),
+                order=45,
+            )
+        )
+        register_portal_section(
+            PortalSection(template="portal/opinion_section.html", context=portal_section, order=50)
         )

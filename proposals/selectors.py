@@ -1,8 +1,21 @@
-from django.db.models import QuerySet
+import datetime
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from cppcc.models import Transition
 from cppcc.roles import Role, has_role, is_countywide
 
-from .models import HandlingUnit
+from .models import (
+    AWAITING_REPLY,
+    HandlingUnit,
+    Proposal,
+    ProposalRating,
+    ProposalReply,
+    ProposalUnit,
+)
+from .reminders import warn_days
 
 
 def units_visible_to(user) -> QuerySet:
@@ -14,3 +27,88 @@ def units_visible_to(user) -> QuerySet:
     if has_role(user, Role.UNIT) and user.handling_unit_id:
         return qs.filter(pk=user.handling_unit_id)
     return qs.none()
+
+
+# --- proposals: the office list, the proposal page and the API read these -----------------------
+
+
+def proposal_list_queryset(user) -> QuerySet:
+    """The proposals `user` may see, with what a list row shows loaded in a fixed number of
+    queries (rows, held assignments with their units, released replies, ratings)."""
+    held = (
+        ProposalUnit.objects.active()
+        .select_related("unit")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=ProposalReply.objects.filter(released_at__isnull=False).order_by(
+                    "released_at", "pk"
+                ),
+                to_attr="released",
+            ),
+            Prefetch(
+                "ratings",
+                queryset=ProposalRating.objects.order_by("rated_at", "pk"),
+                to_attr="rated",
+            ),
+        )
+        .order_by("-is_lead", "pk")
+    )
+    return (
+        Proposal.objects.visible_to(user)
+        .select_related("term", "session", "lead_proposer")
+        .prefetch_related(Prefetch("assignments", queryset=held, to_attr="held"))
+        .order_by("-year", "session_id", "serial", "-pk")
+    )
+
+
+def overdue_proposals(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """Proposals with a held assignment past its due date that still owes a reply (the same
+    rule as ProposalUnit.is_overdue and the overdue reminder: a reply waiting for the office's
+    review is not the unit's delay)."""
+    today = today or timezone.localdate()
+    late = ProposalUnit.objects.filter(status__in=AWAITING_REPLY, due_on__lt=today)
+    return qs.filter(pk__in=late.values("proposal_id"))
+
+
+def due_state(assignment, today: datetime.date | None = None) -> str:
+    """How an assignment's due date is coloured: "overdue" (red), "soon" (yellow: within
+    CPPCC_PROPOSAL_DUE_WARN_DAYS, the reminder's threshold), "later" (green) while a reply is
+    owed; "done" once the unit has replied."""
+    if assignment.status not in AWAITING_REPLY:
+        return "done"
+    today = today or timezone.localdate()
+    if assignment.due_on < today:
+        return "overdue"
+    if (assignment.due_on - today).days <= warn_days():
+        return "soon"
+    return "later"
+
+
+def proposal_moves(proposal, assignment_ids: list[int]) -> QuerySet:
+    """The proposal's timeline: its own status moves and its assignments' (give-back, reply,
+    release, rating), oldest first, in one query."""
+    types = ContentType.objects.get_for_models(Proposal, ProposalUnit)
+    rule = Q(content_type=types[Proposal], object_id=str(proposal.pk))
+    if assignment_ids:
+        rule |= Q(
+            content_type=types[ProposalUnit], object_id__in=[str(pk) for pk in assignment_ids]
+        )
+    return Transition.objects.filter(rule).select_related("by").order_by("at", "id")
+
+
+def replies_for(user, proposal) -> list:
+    """The replies `user` may read, newest last: office and leaders all of them; a unit's login
+    its own unit's (pending and returned ones too) and the released ones of other units; the
+    proposer and other members only released replies (the office reviews them first)."""
+    qs = (
+        ProposalReply.objects.filter(assignment__proposal=proposal)
+        .select_related("assignment__unit", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+    if is_countywide(user):
+        return list(qs)
+    rule = Q(released_at__isnull=False)
+    if has_role(user, Role.UNIT) and user.handling_unit_id:
+        rule |= Q(assignment__unit_id=user.handling_unit_id)
+    return list(qs.filter(rule))

@@ -21,6 +21,7 @@ from consultations.models import (
     state_label,
 )
 from members.models import MemberStatus, PartyAffiliation
+from members.selectors import with_attendance_counts
 from members.services import counts_by_party, counts_by_sector
 from studios.models import ActivityKind, Attendance, ProblemStatus
 
@@ -256,3 +257,148 @@ def change(current: dict, previous: dict) -> dict:
 
 def current_year() -> int:
     return timezone.localdate().year
+
+
+# --- sessions (会议) --------------------------------------------------------------------------
+
+
+def session_attendance(sessions: QuerySet, limit: int | None = None) -> list[dict]:
+    """Attendance of held sessions, newest first: [{"session", "expected", "present", "leave",
+    "absent", "rate"}], rate = present / expected in per cent (None when nobody is expected or
+    nothing is recorded yet).
+    One query (members.selectors.with_attendance_counts, which the session list also uses)."""
+    held = with_attendance_counts(
+        sessions.filter(starts_on__lte=timezone.localdate()).select_related("term")
+    ).order_by("-starts_on", "kind", "-ordinal")
+    if limit is not None:
+        held = held[:limit]
+    return [
+        {
+            "session": s,
+            "expected": s.expected_count,
+            "present": s.present_count,
+            "leave": s.leave_count,
+            "absent": s.absent_count,
+            # No rate until the attendance is entered: 0% would read as everyone absent.
+            "rate": round(s.present_count * 100 / s.expected_count, 1)
+            if s.expected_count and (s.present_count + s.leave_count + s.absent_count)
+            else None,
+        }
+        for s in held
+    ]
+
+
+# --- public-opinion information (社情民意) ------------------------------------------------------
+
+from proposals.models import AdoptionLevel, LeaderInstruction, OpinionAdoption  # noqa: E402
+
+
+def opinion_reports_submitted(reports: QuerySet, year: int) -> int:
+    """Reports submitted in the year (by their submitted_on, which may be recorded later)."""
+    return reports.filter(submitted_on__year=year).count()
+
+
+def opinion_adoptions_by_level(reports: QuerySet, year: int) -> list[dict]:
+    """Adoptions recorded in the year per level, every level listed (one query):
+    [{"level": "district", "label": "区", "count": n}, …], lowest level first."""
+    counts = dict(
+        OpinionAdoption.objects.filter(report__in=reports, adopted_on__year=year)
+        .values_list("level")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"level": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in AdoptionLevel.choices
+    ]
+
+
+def opinion_instructions(reports: QuerySet, year: int) -> int:
+    """Leaders' instructions (批示) given in the year on the reports."""
+    return LeaderInstruction.objects.filter(report__in=reports, instructed_on__year=year).count()
+
+
+# --- proposals (提案) ------------------------------------------------------------------------
+
+from django.db.models import F  # noqa: E402
+from django.db.models.functions import TruncDate  # noqa: E402
+
+from proposals.models import (  # noqa: E402
+    REGISTERED_OR_LATER,
+    ProposalRating,
+    ProposalReply,
+    ProposalStatus,
+    ProposalUnit,
+    Rating,
+)
+
+
+def _proposals_of(proposals: QuerySet, year: int | None, session=None) -> QuerySet:
+    """The proposals of a year (Proposal.year: the session's year, or the year filed between
+    sessions) and/or of one session."""
+    if year is not None:
+        proposals = proposals.filter(year=year)
+    if session is not None:
+        proposals = proposals.filter(session=session)
+    return proposals
+
+
+def proposals_filed(proposals: QuerySet, year: int | None = None, session=None) -> int:
+    """Proposals filed (提交): every one past its draft, whatever became of it."""
+    return _proposals_of(proposals, year, session).exclude(status=ProposalStatus.DRAFT).count()
+
+
+def proposals_registered(proposals: QuerySet, year: int | None = None, session=None) -> int:
+    """Proposals registered (立案), including those assigned, replied and closed since."""
+    return _proposals_of(proposals, year, session).filter(status__in=REGISTERED_OR_LATER).count()
+
+
+def proposals_replied_on_time(proposals: QuerySet, year: int | None = None, session=None) -> dict:
+    """Units' parts answered, and answered on time: {"replied", "on_time", "rate"}. A unit's part
+    counts once it has a released reply; it is on time when its latest released reply was
+    released on or before its due date (after 不满意 the due date is the re-handling one).
+    Given-back parts are not counted. Rate in per cent, None when nothing is replied. One query."""
+    last_release = Subquery(
+        ProposalReply.objects.filter(assignment=OuterRef("pk"), released_at__isnull=False)
+        .order_by("-released_at")
+        .values("released_at")[:1]
+    )
+    row = (
+        ProposalUnit.objects.active()
+        .filter(proposal__in=_proposals_of(proposals, year, session))
+        .annotate(released_on=TruncDate(last_release))
+        .aggregate(
+            replied=Count("pk", filter=Q(released_on__isnull=False)),
+            on_time=Count("pk", filter=Q(released_on__lte=F("due_on"))),
+        )
+    )
+    replied, on_time = row["replied"], row["on_time"]
+    return {
+        "replied": replied,
+        "on_time": on_time,
+        "rate": round(on_time * 100 / replied, 1) if replied else None,
+    }
+
+
+def proposal_ratings(proposals: QuerySet, year: int | None = None, session=None) -> dict:
+    """The proposers' ratings of the units' replies: {"satisfied", "basically", "unsatisfied",
+    "total", "rate", "rows"}; every rating given counts (a 不满意 stays counted after the unit
+    handled it again and was rated anew). rate = (满意 + 基本满意) / all, in per cent (None
+    without ratings); rows are [{"rating", "name", "count"}] for a chart. One query."""
+    counts = dict(
+        ProposalRating.objects.filter(
+            assignment__proposal__in=_proposals_of(proposals, year, session)
+        )
+        .values_list("rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    result = {value: counts.get(value, 0) for value in Rating.values}
+    total = sum(result.values())
+    good = result[Rating.SATISFIED] + result[Rating.BASICALLY]
+    result["total"] = total
+    result["rate"] = round(good * 100 / total, 1) if total else None
+    result["rows"] = [
+        {"rating": value, "name": str(label), "count": counts.get(value, 0)}
+        for value, label in Rating.choices
+    ]
+    return result

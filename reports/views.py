@@ -5,7 +5,8 @@ from consultations.models import ConsultationMeeting, Matter
 from cppcc.navigation import todos_for
 from cppcc.roles import Role
 from cppcc.views import RoleRequiredMixin
-from members.models import Member
+from members.models import CommitteeSession, Member
+from proposals.models import OpinionReport, Proposal
 from studios.models import Activity, Problem, Studio
 
 from . import charts, statistics
@@ -27,6 +28,29 @@ class ScopedFiguresMixin(RoleRequiredMixin):
             "activities": statistics.activity_totals(activities, year),
             "problems": statistics.problem_totals(problems, year),
             "consultations": self.consultation_figures(year, compare),
+        }
+
+    def opinion_figures(self, year: int) -> dict:
+        """社情民意: the year's reports submitted, adoptions by level and leaders' instructions."""
+        reports = OpinionReport.objects.visible_to(self.request.user)
+        by_level = statistics.opinion_adoptions_by_level(reports, year)
+        return {
+            "submitted": statistics.opinion_reports_submitted(reports, year),
+            "by_level": by_level,
+            "adopted": sum(row["count"] for row in by_level),
+            "instructions": statistics.opinion_instructions(reports, year),
+        }
+
+    def proposal_figures(self, year: int) -> dict:
+        """提案: the year's proposals filed and registered, units' replies on time, ratings (four
+        queries, one per figure)."""
+        proposals = Proposal.objects.visible_to(self.request.user)
+        return {
+            "year": year,
+            "filed": statistics.proposals_filed(proposals, year),
+            "registered": statistics.proposals_registered(proposals, year),
+            "on_time": statistics.proposals_replied_on_time(proposals, year),
+            "ratings": statistics.proposal_ratings(proposals, year),
         }
 
     def consultation_figures(self, year: int, compare: bool) -> dict:
@@ -64,7 +88,17 @@ class OfficeHomeView(ScopedFiguresMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         todos = todos_for(self.request, self.roles)
-        return super().get_context_data(**kwargs, **self.figures(), todos=todos)
+        sessions = statistics.session_attendance(
+            CommitteeSession.objects.visible_to(self.request.user), limit=5
+        )
+        return super().get_context_data(
+            **kwargs,
+            **self.figures(),
+            todos=todos,
+            session_attendance=sessions,
+            opinions=self.opinion_figures(statistics.current_year()),
+            proposals=self.proposal_figures(statistics.current_year()),
+        )
 
 
 class TownHomeView(ScopedFiguresMixin, TemplateView):
@@ -93,6 +127,8 @@ class DashboardView(ScopedFiguresMixin, TemplateView):
         # A leader's needs-attention figures; office staff opening the dashboard see theirs.
         context["todos"] = todos_for(self.request, self.roles)
         year = context["year"]
+        context["opinions"] = self.opinion_figures(year)
+        context["proposals"] = self.proposal_figures(year)
         members = Member.objects.visible_to(user)
         activities = Activity.objects.visible_to(user)
         problems = Problem.objects.visible_to(user)
@@ -128,6 +164,14 @@ class DashboardView(ScopedFiguresMixin, TemplateView):
                     context["consultations"]["steps"],
                 ),
                 "chart chart-wide",
+            ),
+            (
+                "ratings",
+                charts.pie(
+                    _("%(y)d年提案答复满意度") % {"y": year},
+                    context["proposals"]["ratings"]["rows"],
+                ),
+                "chart",
             ),
             (
                 "problems",

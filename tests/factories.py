@@ -105,3 +105,42 @@ class UserFactory(DjangoModelFactory):
         self.save()
         if extracted:
             grant_role(self, *extracted)
+
+
+# --- proposals (helper P-A) --------------------------------------------------------------------
+
+
+class CommitteeSessionFactory(DjangoModelFactory):
+    """A plenary session of the current term whose proposal window is open today."""
+
+    class Meta:
+        model = "members.CommitteeSession"
+
+    term = factory.SubFactory(TermFactory)
+    kind = "plenary"
+    name = factory.Sequence(lambda n: f"第十五届第{n + 1}次会议")
+    ordinal = factory.Sequence(lambda n: n + 1)
+    starts_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=20))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=3))
+    proposals_open_on = factory.LazyFunction(
+        lambda: datetime.date.today() - datetime.timedelta(days=10)
+    )
+    proposals_close_on = factory.LazyFunction(
+        lambda: datetime.date.today() + datetime.timedelta(days=10)
+    )
+
+
+class ProposalFactory(DjangoModelFactory):
+    """A complete individual draft between sessions; move it on with proposals.workflow."""
+
+    class Meta:
+        model = "proposals.Proposal"
+
+    term = factory.SubFactory(TermFactory)
+    session = None
+    category = "economy"
+    title = factory.Sequence(lambda n: f"关于加强农村公路养护的提案（{n}）")
+    reasons = "部分村道路面破损，群众出行不便。"
+    suggestions = "建议设立养护专项资金，落实镇村养护责任。"
+    kind = "individual"
+    lead_proposer = factory.SubFactory(MemberFactory)

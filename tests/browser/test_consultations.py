@@ -43,6 +43,8 @@ def test_office_clerk_advances_a_matter_from_the_board(
     page = open_page()
     log_in(page, live_server, office_user.username)
 
+    # The board sits in the navigation's 协商 dropdown.
+    page.locator(".navbar .dropdown-toggle", has_text="协商").click()
     page.get_by_role("link", name="一镇一事").first.click()
     page.get_by_role("link", name="春光村荷塘养虾基地建设").click()
     current = page.locator('[data-testid="timeline"] [data-state="current"]')

@@ -66,6 +66,6 @@ def test_leader_dashboard_draws_its_charts_under_the_strict_csp(
     page.wait_for_selector("#chart-party canvas")
     page.wait_for_selector("#chart-steps canvas")
     # Members by sector and party, activities by month and kind, matters per step, problems.
-    assert page.locator("[data-chart] canvas").count() == 6
+    assert page.locator("[data-chart] canvas").count() == 7  # with the proposals ratings pie
     assert page.errors == [], page.errors
     assert page.outside_requests == []

@@ -632,3 +632,18 @@ def test_meetings_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(8):
         response = c.get(reverse("consultations:meeting_list"))
     assert len(response.context["page_obj"].object_list) == n_meetings
+
+
+def test_the_source_proposal_links_only_for_those_who_can_open_it(
+    client_for, office_user, town_user, matter, term, member_a
+):
+    from consultations.models import Matter
+    from tests.factories import ProposalFactory
+
+    proposal = ProposalFactory(term=term, lead_proposer=member_a, title="羊角村场镇路面整治的建议")
+    Matter.objects.filter(pk=matter.pk).update(proposal=proposal)
+    office_page = body(client_for(office_user).get(matter.get_absolute_url()))
+    assert f'href="/proposals/{proposal.pk}/" data-testid="source-proposal"' in office_page
+    clerk_page = body(client_for(town_user).get(matter.get_absolute_url()))
+    assert "羊角村场镇路面整治的建议" in clerk_page
+    assert f'href="/proposals/{proposal.pk}/"' not in clerk_page

@@ -295,6 +295,8 @@ def test_dashboard_query_count_does_not_grow_with_matters_and_meetings(
     # meetings by kind, the participations and the matter totals.
     # and the leader's to-dos (tests/reports/test_homes.py): stalled and overdue matters (one
     # aggregate), overdue tasks, town studios with their sizes, Party groups needing a leader,
-    # the current term and the members in no studio
-    with django_assert_max_num_queries(26):
+    # the current term and the members in no studio; the proposal figures: filed, registered,
+    # replied on time, ratings (the ratings chart reuses the last); opinion reports submitted,
+    # adoptions by level, instructions
+    with django_assert_max_num_queries(33):
         assert client.get("/reports/dashboard/").status_code == 200

@@ -32,6 +32,7 @@ class Command(BaseCommand):
         from consultations import demo as consultations_demo
         from members import demo as members_demo
         from proposals import demo as proposals_demo
+        from proposals import opinion_demo
         from studios import demo as studios_demo
 
         self.stdout.write("载入演示数据……")
@@ -42,6 +43,10 @@ class Command(BaseCommand):
         logins += studios_demo.load_logins(log)
         logins += proposals_demo.load_logins(log)
         consultations_demo.load(log)
+        # Proposals after the consultations: two of this year's matters came from proposals.
+        proposals_demo.load_proposals(log)
+        # A year of public-opinion reports from the members, handled by the office login.
+        opinion_demo.load(log)
         self.stdout.write(
             self.style.SUCCESS(f"演示数据已就绪（用时 {time.monotonic() - started:.1f} 秒）。")
         )
