@@ -1102,6 +1102,39 @@ def _link_matter(matter, proposal: Proposal, clerk) -> None:
     services.update_matter(matter, {"proposal": proposal}, by=clerk)
 
 
+SUPERVISION_NOTES = [
+    "督办领导带队实地查看办理进度，听取承办单位汇报，要求按期完成。",
+    "召开重点提案督办会，提案人、承办单位面对面协商，明确了资金来源和完成时限。",
+    "督办组走访受益群众，承办单位报告已完成主体工程，余下事项列入下季度计划。",
+]
+
+
+def _supervise(ctx, proposal: Proposal) -> None:
+    """A key proposal's supervision meeting about a month after it was assigned, once that
+    day has passed; recorded by the office with that day (dated after the walk's finish(), so
+    the check against the registration day sees the real one)."""
+    from . import services
+
+    proposal.refresh_from_db()
+    if proposal.assigned_at is None:
+        return
+    day = timezone.localdate(proposal.assigned_at) + datetime.timedelta(days=30)
+    if day >= ctx.today:
+        return
+    units = [a.unit for a in proposal.assignments.active().select_related("unit")]
+    services.record_supervision_meeting(
+        proposal,
+        {
+            "held_on": day,
+            "place": f"{units[0].name}会议室" if units else "区政协机关",
+            "units": units,
+            # A different note per proposal, the same on every run.
+            "summary": SUPERVISION_NOTES[proposal.pk % len(SUPERVISION_NOTES)],
+        },
+        by=ctx.clerk,
+    )
+
+
 def _walk_series(ctx, specs: list[Spec], plans: list[dict], session, rng) -> dict:
     made: dict[int, Proposal] = {}
     # One transaction a series: a session's proposals are there whole or not at all (the
@@ -1112,6 +1145,8 @@ def _walk_series(ctx, specs: list[Spec], plans: list[dict], session, rng) -> dic
             walk = Walk(ctx, spec, session, rng)
             proposal = walk.run(plan, into=into)
             walk.finish()
+            if spec.key:
+                _supervise(ctx, proposal)
             if spec.matter is not None:
                 _link_matter(spec.matter, proposal, ctx.clerk)
             made[id(spec)] = proposal

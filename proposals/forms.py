@@ -123,6 +123,32 @@ class KeyForm(forms.Form):
     supervising_leader = forms.CharField(label=_("督办领导"), required=False, max_length=60)
 
 
+class SupervisionForm(forms.Form):
+    title = _("记录督办会")
+    confirm = ""
+
+    held_on = forms.DateField(label=_("督办日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("地点"), required=False, max_length=100)
+    leader = forms.CharField(
+        label=_("督办领导"), required=False, max_length=60, help_text=_("不填则为该提案的督办领导")
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("参加单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    summary = forms.CharField(label=_("督办情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, proposal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the proposal's own units are offered (and accepted).
+        if proposal is not None:
+            self.fields["units"].queryset = HandlingUnit.objects.filter(
+                proposal_assignments__proposal=proposal
+            ).distinct()
+
+
 class ExcellentForm(forms.Form):
     title = _("优秀提案")
     confirm = ""

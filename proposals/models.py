@@ -604,6 +604,44 @@ class ProposalRating(models.Model):
         return f"{self.assignment.unit} · {self.get_rating_display()}"
 
 
+class SupervisionMeeting(models.Model):
+    """督办会: a meeting at which the supervising leader of a key proposal (重点提案) checks on
+    its handling with the units. Recorded by the office, with its real date, through
+    proposals.services.record_supervision_meeting."""
+
+    proposal = models.ForeignKey(
+        Proposal,
+        verbose_name=_("提案"),
+        on_delete=models.CASCADE,
+        related_name="supervision_meetings",
+    )
+    held_on = models.DateField(_("督办日期"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    leader = models.CharField(_("督办领导"), max_length=60)
+    units = models.ManyToManyField(
+        HandlingUnit, verbose_name=_("参加单位"), blank=True, related_name="supervision_meetings"
+    )
+    summary = models.TextField(_("督办情况"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    history = HistoricalRecords(bases=[HistoryIPAddress])
+
+    class Meta:
+        verbose_name = _("重点提案督办会")
+        verbose_name_plural = _("重点提案督办会")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.leader}"
+
+
 # --- public-opinion information (社情民意) ---
 # Owned by the opinion-report flow (proposals/opinion_workflow.py); the Proposal flow above
 # does not depend on anything below.

@@ -1,10 +1,12 @@
 """Writes to proposals that are not status moves (those are in proposals.workflow): key and
 excellent proposals, and the co-signers of a draft. Each is recorded by simple-history."""
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cppcc.roles import can_edit_county
@@ -18,6 +20,8 @@ from .models import (
     ProposalCosigner,
     ProposalKind,
     ProposalStatus,
+    ProposalUnit,
+    SupervisionMeeting,
 )
 from .workflow import is_proposer
 
@@ -93,3 +97,45 @@ def set_cosigners(proposal: Proposal, members: Iterable[Member], *, by) -> list[
         cosigner._history_user = _user(by)
         cosigner.save()
     return list(ProposalCosigner.objects.filter(proposal=locked).select_related("member"))
+
+
+@transaction.atomic
+def record_supervision_meeting(proposal: Proposal, data: Mapping, *, by) -> SupervisionMeeting:
+    """A supervision meeting (督办会) of a key proposal, with the day it was held: the units
+    present must be among the proposal's units, the leader defaults to its supervising leader."""
+    if not can_edit_county(by):
+        raise PermissionDenied
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not locked.is_key:
+        raise WorkflowError(_("只有重点提案可以记录督办会。"))
+    held_on: datetime.date = data["held_on"]
+    if held_on > timezone.localdate():
+        raise WorkflowError(_("督办日期不能晚于今天。"))
+    registered = locked.registered_at and timezone.localdate(locked.registered_at)
+    if registered and held_on < registered:
+        raise WorkflowError(
+            _("督办日期不能早于立案日期 %(day)s。") % {"day": registered.isoformat()}
+        )
+    units = list(data.get("units") or [])
+    assigned = set(
+        ProposalUnit.objects.filter(proposal=locked).active().values_list("unit_id", flat=True)
+    )
+    strangers = [u.name for u in units if u.pk not in assigned]
+    if strangers:
+        raise WorkflowError(_("%(units)s不是该提案的承办单位。") % {"units": "、".join(strangers)})
+    leader = (data.get("leader") or "").strip() or locked.supervising_leader
+    summary = (data.get("summary") or "").strip()
+    if not summary:
+        raise WorkflowError(_("请填写督办情况。"))
+    meeting = SupervisionMeeting(
+        proposal=locked,
+        held_on=held_on,
+        place=(data.get("place") or "").strip(),
+        leader=leader,
+        summary=summary,
+        created_by=_user(by),
+    )
+    meeting._history_user = _user(by)
+    meeting.save()
+    meeting.units.set(units)
+    return meeting

@@ -39,6 +39,7 @@ from .forms import (
     RejectForm,
     ReleaseForm,
     ReturnForm,
+    SupervisionForm,
 )
 from .models import (
     REGISTERED_OR_LATER,
@@ -266,6 +267,7 @@ MOVE_FORMS = {
     "close": CloseForm,
     "key": KeyForm,
     "excellent": ExcellentForm,
+    "supervise": SupervisionForm,
 }
 MOVE_DONE = {
     "register": gettext_lazy("已立案。"),
@@ -279,6 +281,7 @@ MOVE_DONE = {
     "close": gettext_lazy("提案已办结。"),
     "key": gettext_lazy("已保存重点提案设置。"),
     "excellent": gettext_lazy("已保存优秀提案设置。"),
+    "supervise": gettext_lazy("已记录督办会。"),
 }
 S = ProposalStatus
 
@@ -295,7 +298,15 @@ def open_moves(proposal) -> list[str]:
         moves.append("close")
     if proposal.status in REGISTERED_OR_LATER:
         moves += ["key", "excellent"]
+    if proposal.is_key:
+        moves.append("supervise")
     return moves
+
+
+def _move_form(move: str, proposal, data=None, initial=None):
+    # The supervision form offers only this proposal's units.
+    extra = {"proposal": proposal} if move == "supervise" else {}
+    return MOVE_FORMS[move](data, initial=initial, prefix=move, **extra)
 
 
 def _initial(proposal, move: str) -> dict:
@@ -389,6 +400,10 @@ def _page(request, proposal, forms=None, status=200):
         "assignments": assignments,
         "timeline": _timeline(proposal, assignments),
         "matters": list(proposal.matters.select_related("town").order_by("pk")),
+        # Only key proposals have supervision meetings: no query for the others.
+        "supervision": (
+            list(proposal.supervision_meetings.prefetch_related("units")) if proposal.is_key else []
+        ),
         "merged": list(
             Proposal.objects.visible_to(user).filter(merged_into=proposal).order_by("pk")
         ),
@@ -407,7 +422,7 @@ def _page(request, proposal, forms=None, status=200):
     if can_manage:
         moves = open_moves(proposal)
         context["forms"] = {
-            move: forms.get(move) or MOVE_FORMS[move](initial=_initial(proposal, move), prefix=move)
+            move: forms.get(move) or _move_form(move, proposal, initial=_initial(proposal, move))
             for move in moves
         }
         context["merge_q"], context["merge_candidates"] = _merge_candidates(request, proposal)
@@ -490,6 +505,8 @@ def _call(move: str, proposal, data: dict, request):
             supervising_leader=data["supervising_leader"],
             by=by,
         )
+    if move == "supervise":
+        return services.record_supervision_meeting(proposal, data, by=by)
     return services.set_excellent(proposal, is_excellent=data["is_excellent"], by=by)
 
 
@@ -501,7 +518,7 @@ def proposal_move(request, pk, move: str):
     proposal = _proposal(request, pk)
     if not can_edit_county(request.user):
         raise PermissionDenied
-    form = MOVE_FORMS[move](request.POST, prefix=move)
+    form = _move_form(move, proposal, request.POST)
     if not form.is_valid():
         return _page(request, proposal, forms={move: form}, status=400)
     try:

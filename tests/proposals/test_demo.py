@@ -210,3 +210,14 @@ def test_a_second_load_writes_nothing(county, db):
     before = [m.objects.count() for m in models]
     demo.load_proposals(quiet)
     assert [m.objects.count() for m in models] == before
+
+
+def test_key_proposals_assigned_long_enough_ago_have_a_supervision_meeting(county, db):
+    from proposals.models import SupervisionMeeting
+
+    meetings = SupervisionMeeting.objects.select_related("proposal")
+    assert meetings.count() >= 3
+    for meeting in meetings:
+        assert meeting.proposal.is_key and meeting.leader == meeting.proposal.supervising_leader
+        assert meeting.held_on < timezone.localdate()
+        assert meeting.held_on >= timezone.localdate(meeting.proposal.registered_at)
