@@ -433,7 +433,7 @@ class CommitteeSessionSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         # The session as it would be stored, checked by the same rules as the form.
         session = CommitteeSession(pk=getattr(self.instance, "pk", None))
-        for name in _SESSION_FIELDS:
+        for name in services.SESSION_FIELDS:
             if name in attrs:
                 value = attrs[name]
             elif self.instance is not None:
@@ -452,20 +452,6 @@ class CommitteeSessionSerializer(serializers.ModelSerializer):
         for name, value in validated_data.items():
             setattr(instance, name, value)
         return services.save_session(instance, by=self.context["request"].user)
-
-
-_SESSION_FIELDS = {
-    "term",
-    "kind",
-    "name",
-    "ordinal",
-    "starts_on",
-    "ends_on",
-    "place",
-    "audience",
-    "proposals_open_on",
-    "proposals_close_on",
-}
 
 
 @extend_schema_view(

@@ -250,18 +250,7 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = CommitteeSession
-        fields = [
-            "term",
-            "kind",
-            "name",
-            "ordinal",
-            "starts_on",
-            "ends_on",
-            "place",
-            "audience",
-            "proposals_open_on",
-            "proposals_close_on",
-        ]
+        fields = list(services.SESSION_FIELDS)
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),

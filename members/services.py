@@ -423,6 +423,21 @@ def ensure_term(name: str, start_year: int, end_year: int, *, is_current: bool =
 # --- sessions (会议) ------------------------------------------------------------------------------
 
 
+# What the office edits of a session, in the form's order; the form and the API both use it.
+SESSION_FIELDS = (
+    "term",
+    "kind",
+    "name",
+    "ordinal",
+    "starts_on",
+    "ends_on",
+    "place",
+    "audience",
+    "proposals_open_on",
+    "proposals_close_on",
+)
+
+
 def save_session(session: CommitteeSession, *, by) -> CommitteeSession:
     """Creates or changes a session (validated by the form or serializer, then the model's
     constraints again here, so the API and the demo cannot store what the form refuses)."""
