@@ -25,6 +25,24 @@ class ProposalsConfig(AppConfig):
         )
         self.register_opinions()
         self.register_unit_and_portal()
+        self.register_todos()
+
+    def register_todos(self) -> None:
+        from cppcc.navigation import TodoSource, register_todos
+        from cppcc.roles import Role
+
+        from . import selectors
+
+        register_todos(
+            TodoSource(
+                "proposals.office",
+                frozenset({Role.ADMIN, Role.OFFICE}),
+                selectors.todo_office,
+                25,
+            ),
+            TodoSource("proposals.unit", frozenset({Role.UNIT}), selectors.todo_unit, 5),
+            TodoSource("proposals.member", frozenset({Role.MEMBER}), selectors.todo_member, 5),
+        )
 
     def register_unit_and_portal(self) -> None:
         """The proposals block of a unit's home and "我的提案" on the member's /portal/."""

@@ -66,6 +66,12 @@ class ProposalFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("答复逾期"), widget=Checkbox, method="filter_overdue"
     )
+    awaiting = django_filters.ChoiceFilter(
+        label=_("待办"),
+        choices=selectors.AWAITING_OFFICE,
+        empty_label=_("全部"),
+        method="filter_awaiting",
+    )
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
 
     def __init__(self, *args, **kwargs):
@@ -91,6 +97,9 @@ class ProposalFilter(django_filters.FilterSet):
 
     def filter_key(self, qs, name, value):
         return qs.filter(is_key=True) if value else qs
+
+    def filter_awaiting(self, qs, name, value):
+        return selectors.awaiting_office(qs, value)
 
     def filter_overdue(self, qs, name, value):
         return selectors.overdue_proposals(qs) if value else qs

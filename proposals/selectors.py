@@ -3,16 +3,21 @@ import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cppcc.models import Transition
 from cppcc.roles import Role, has_role, is_countywide
 
 from .models import (
     AWAITING_REPLY,
+    AssignmentStatus,
+    CosignStatus,
     HandlingUnit,
     Proposal,
+    ProposalCosigner,
     ProposalRating,
     ProposalReply,
+    ProposalStatus,
     ProposalUnit,
 )
 from .reminders import warn_days
@@ -71,6 +76,24 @@ def overdue_proposals(qs: QuerySet, today: datetime.date | None = None) -> Query
     return qs.filter(pk__in=late.values("proposal_id"))
 
 
+# What waits for the office on a proposal (the list's 待办 filter and the office's to-dos).
+AWAITING_OFFICE = [
+    ("review", _("待审查（立案、不予立案或并案）")),
+    ("reply", _("答复待审核")),
+    ("give_back", _("承办单位申请退回")),
+]
+
+
+def awaiting_office(qs: QuerySet, what: str) -> QuerySet:
+    if what == "review":
+        return qs.filter(status=ProposalStatus.SUBMITTED)
+    status = {"reply": AssignmentStatus.REPLIED, "give_back": AssignmentStatus.GIVE_BACK_REQUESTED}
+    if what in status:
+        held = ProposalUnit.objects.filter(status=status[what])
+        return qs.filter(pk__in=held.values("proposal_id"))
+    return qs
+
+
 def due_state(assignment, today: datetime.date | None = None) -> str:
     """How an assignment's due date is coloured: "overdue" (red), "soon" (yellow: within
     CPPCC_PROPOSAL_DUE_WARN_DAYS, the reminder's threshold), "later" (green) while a reply is
@@ -112,3 +135,91 @@ def replies_for(user, proposal) -> list:
     if has_role(user, Role.UNIT) and user.handling_unit_id:
         rule |= Q(assignment__unit_id=user.handling_unit_id)
     return list(qs.filter(rule))
+
+
+# --- to-dos (cppcc.navigation.register_todos, in proposals.apps) ---------------------------
+
+
+def todo_office(user) -> list:
+    """What waits for the office: proposals to review, replies to check, give-back requests,
+    and proposals whose reply is overdue; one aggregate query."""
+    from django.db.models import Count
+
+    from cppcc.navigation import TodoItem, todo_url
+
+    today = timezone.localdate()
+    qs = Proposal.objects.visible_to(user)
+    counts = qs.aggregate(
+        review=Count("pk", filter=Q(status=ProposalStatus.SUBMITTED)),
+        reply=Count("pk", filter=Q(pk__in=awaiting_office(qs, "reply").values("pk"))),
+        give_back=Count("pk", filter=Q(pk__in=awaiting_office(qs, "give_back").values("pk"))),
+        overdue=Count("pk", filter=Q(pk__in=overdue_proposals(qs, today).values("pk"))),
+    )
+    labels = dict(AWAITING_OFFICE)
+    items = [
+        TodoItem(labels[what], counts[what], todo_url("proposals:list", {"awaiting": what}))
+        for what, _label in AWAITING_OFFICE
+    ]
+    items.append(
+        TodoItem(
+            _("答复逾期的提案"),
+            counts["overdue"],
+            todo_url("proposals:list", {"overdue": "true"}),
+            level="danger",
+        )
+    )
+    return items
+
+
+def todo_unit(user) -> list:
+    """The proposals a unit owes a reply on, coloured by the nearest due date."""
+    from django.db.models import Count, Min
+
+    from cppcc.navigation import TodoItem, todo_url
+
+    if not user.handling_unit_id:
+        return []
+    owed = ProposalUnit.objects.filter(
+        unit_id=user.handling_unit_id, status__in=AWAITING_REPLY
+    ).aggregate(n=Count("pk"), due=Min("due_on"))
+    level = "info"
+    if owed["due"] is not None:
+        today = timezone.localdate()
+        level = (
+            "danger"
+            if owed["due"] < today
+            else "warning"
+            if (owed["due"] - today).days <= warn_days()
+            else "success"
+        )
+    return [
+        TodoItem(
+            _("待答复的提案"),
+            owed["n"],
+            todo_url("proposals:unit_home", anchor="unit-proposals"),
+            level=level,
+            due=owed["due"],
+        )
+    ]
+
+
+def todo_member(user) -> list:
+    """A member's co-signing invitations still open and released replies waiting for their
+    rating (as lead proposer)."""
+    from cppcc.navigation import TodoItem, todo_url
+
+    if not user.member_id:
+        return []
+    today = timezone.localdate()
+    invited = ProposalCosigner.objects.filter(
+        member_id=user.member_id,
+        status=CosignStatus.INVITED,
+        proposal__status=ProposalStatus.SUBMITTED,
+    ).filter(Q(proposal__cosign_deadline__isnull=True) | Q(proposal__cosign_deadline__gte=today))
+    to_rate = ProposalUnit.objects.filter(
+        proposal__lead_proposer_id=user.member_id, status=AssignmentStatus.RELEASED
+    )
+    return [
+        TodoItem(_("待确认的联名邀请"), invited.count(), todo_url("proposals:portal_proposals")),
+        TodoItem(_("待评价的提案答复"), to_rate.count(), todo_url("proposals:portal_proposals")),
+    ]

@@ -297,6 +297,7 @@ def test_unit_home_query_count_does_not_grow_with_rows(
     assert _home_queries(client) == few
     # session, user, roles, the unit; proposals' active and answered assignments (one query
     # each, proposals, sessions and proposers joined); consultations' matters, open and done
-    # tasks; the unit's two to-do counts; unread notifications.
-    with django_assert_max_num_queries(12):
+    # tasks; the unit's three to-do counts (matters, tasks, proposals owed a reply); unread
+    # notifications.
+    with django_assert_max_num_queries(13):
         client.get(HOME)

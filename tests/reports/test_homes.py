@@ -102,8 +102,9 @@ PINS = {
     # tasks, town studios with their sizes, Party groups needing a leader, the current term and
     # the members in no studio (7); the proposal figures: filed, registered, replied on time,
     # ratings (4); the last sessions' attendance and the leave requests to decide (2); opinion
-    # reports submitted, adoptions by level, instructions (3)
-    "office_user": 31,
+    # reports submitted, adoptions by level, instructions (3); proposals waiting for the office
+    # (one aggregate)
+    "office_user": 32,
     # figures (8), the town's studios and open problems; to-dos: this week's meetings, matters,
     # tasks, studios, Party groups (5)
     "town_user": 23,
@@ -112,13 +113,15 @@ PINS = {
     # reuses the last); opinion reports submitted, adoptions by level, instructions (3)
     "leader_user": 33,
     # the unit, its matters, its open and its done tasks; to-dos: open matters, open tasks;
-    # the proposals block: the unit's active assignments and its recent replies (2)
-    "unit_user": 15,
+    # the proposals block: the unit's active assignments and its recent replies (2); the
+    # proposals it owes a reply on (one aggregate)
+    "unit_user": 16,
     # the member; the portal's blocks (who I am, studios, consultations); to-dos: duty days,
     # activities, coming meetings, own matters (4); my sessions with my attendance and leave,
     # my proposals, my opinion reports (3: one each while the member has none; their own tests
-    # pin them with rows, tests/members/test_session_pages.py and tests/proposals/)
-    "member_user": 26,
+    # pin them with rows, tests/members/test_session_pages.py and tests/proposals/); to-dos:
+    # co-signing invitations, replies to rate (2)
+    "member_user": 28,
 }
 
 
