@@ -57,7 +57,29 @@ PAGES = [
     ("office", "/studios/activities/export/"),
     ("unit", "/proposals/unit/"),
     ("admin", "/accounts/manage/"),
+    # Issue 10: proposals, sessions and public-opinion information.
+    ("office", "/proposals/"),
+    ("office", "/proposals/?awaiting=review"),
+    ("office", "/proposals/{proposal}/"),
+    ("office", "/api/v1/proposals/"),
+    ("office", "/members/sessions/"),
+    ("office", "/proposals/opinions/"),
+    ("member", "/proposals/portal/"),
 ]
+
+
+def demo_proposal_id() -> int:
+    """The demo's first registered proposal of the latest plenary session (its 1号提案)."""
+    from proposals.models import Proposal
+
+    proposal = (
+        Proposal.objects.filter(serial=1, session__isnull=False)
+        .order_by("-session__starts_on")
+        .first()
+    )
+    if proposal is None:
+        raise SystemExit("no registered proposal; load the demo first")
+    return proposal.pk
 
 
 def demo_matter_id() -> int:
@@ -76,8 +98,9 @@ def main() -> None:
     clients = {}
     rows = []
     matter = demo_matter_id()
+    proposal = demo_proposal_id()
     for username, url in PAGES:
-        url = url.format(matter=matter)
+        url = url.format(matter=matter, proposal=proposal)
         if username not in clients:
             client = Client()
             client.force_login(User.objects.get(username=username))
