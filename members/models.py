@@ -45,6 +45,7 @@ class SessionKind(models.TextChoices):
 class SessionAudience(models.TextChoices):
     ALL = "all", _("全体委员")
     STANDING = "standing", _("常委")
+    CHAIR = "chair", _("主席会议成员")
 
 
 class CommitteeSessionQuerySet(models.QuerySet):
@@ -334,6 +335,13 @@ class Post(models.TextChoices):
 # The standing committee (常委会): the chair, vice-chairs and secretary-general sit on it with the
 # 常委; a session whose audience is "standing" expects these posts.
 STANDING_COMMITTEE_POSTS = (Post.CHAIR, Post.VICE_CHAIR, Post.SECRETARY_GENERAL, Post.STANDING)
+# The chairpersons' meeting (主席会议): the chair, the vice-chairs and the secretary-general.
+CHAIRPERSONS_POSTS = (Post.CHAIR, Post.VICE_CHAIR, Post.SECRETARY_GENERAL)
+# Who a session expects, by its audience; an audience not named here expects every member.
+AUDIENCE_POSTS = {
+    SessionAudience.STANDING: STANDING_COMMITTEE_POSTS,
+    SessionAudience.CHAIR: CHAIRPERSONS_POSTS,
+}
 
 
 class Level(models.TextChoices):

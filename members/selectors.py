@@ -55,26 +55,28 @@ def can_manage_sessions(user) -> bool:
 
 def expected_members(session) -> QuerySet:
     """Who is expected at a session: the term's members who were serving on its first day
-    (active now, or left after it), all of them or only the standing committee per `audience`.
-    The session list's counts (with_attendance_counts) apply the same rule in SQL."""
-    from .models import STANDING_COMMITTEE_POSTS, Member, MemberStatus, SessionAudience
+    (active now, or left after it): all of them, or the posts its `audience` names
+    (models.AUDIENCE_POSTS: the standing committee, the chairpersons). The session list's
+    counts (with_attendance_counts) apply the same rule in SQL."""
+    from .models import AUDIENCE_POSTS, Member, MemberStatus
 
     qs = Member.objects.filter(terms=session.term_id).filter(
         Q(status=MemberStatus.ACTIVE) | Q(left_on__gt=session.starts_on)
     )
-    if session.audience == SessionAudience.STANDING:
-        qs = qs.filter(post__in=STANDING_COMMITTEE_POSTS)
+    posts = AUDIENCE_POSTS.get(session.audience)
+    if posts:
+        qs = qs.filter(post__in=posts)
     return qs
 
 
-def _expected_count(standing_only: bool):
-    from .models import STANDING_COMMITTEE_POSTS, Member, MemberStatus
+def _expected_count(posts=None):
+    from .models import Member, MemberStatus
 
     qs = Member.objects.filter(terms=OuterRef("term")).filter(
         Q(status=MemberStatus.ACTIVE) | Q(left_on__gt=OuterRef("starts_on"))
     )
-    if standing_only:
-        qs = qs.filter(post__in=STANDING_COMMITTEE_POSTS)
+    if posts:
+        qs = qs.filter(post__in=posts)
     return Subquery(
         qs.order_by().values("terms").annotate(n=Count("pk")).values("n"),
         output_field=IntegerField(),
@@ -85,7 +87,7 @@ def with_attendance_counts(sessions: QuerySet) -> QuerySet:
     """Each session with expected_count and present/leave/absent counts, in the same query as
     the rows (subqueries, so a page of thirty sessions is still one query). Used by the session
     list, its export, the API and reports.statistics.session_attendance."""
-    from .models import AttendanceStatus, SessionAttendance, SessionAudience
+    from .models import AUDIENCE_POSTS, AttendanceStatus, SessionAttendance
 
     def counted(status: str):
         return Coalesce(
@@ -103,8 +105,11 @@ def with_attendance_counts(sessions: QuerySet) -> QuerySet:
     return sessions.annotate(
         expected_count=Coalesce(
             Case(
-                When(audience=SessionAudience.STANDING, then=_expected_count(True)),
-                default=_expected_count(False),
+                *(
+                    When(audience=audience, then=_expected_count(posts))
+                    for audience, posts in AUDIENCE_POSTS.items()
+                ),
+                default=_expected_count(),
             ),
             0,
         ),

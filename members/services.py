@@ -20,7 +20,7 @@ from cppcc.workflow import WorkflowError
 
 from . import signals
 from .models import (
-    STANDING_COMMITTEE_POSTS,
+    AUDIENCE_POSTS,
     AttendanceStatus,
     CommitteeSession,
     LeaveRequest,
@@ -32,7 +32,6 @@ from .models import (
     Sector,
     SensitiveAccess,
     SessionAttendance,
-    SessionAudience,
     SessionKind,
     SpecialCommittee,
     Term,
@@ -551,11 +550,12 @@ def save_session_attendance(
 
 
 def member_sessions(member: Member) -> QuerySet:
-    """The sessions a member is expected at (their terms; standing-committee meetings only if
-    they sit on it), newest first: the member's portal section and their API list."""
+    """The sessions a member is expected at (their terms; the standing committee's and the
+    chairpersons' meetings only if their post sits there, models.AUDIENCE_POSTS), newest first:
+    the member's portal section and their API list."""
     qs = CommitteeSession.objects.filter(term__members=member).select_related("term")
-    if member.post not in STANDING_COMMITTEE_POSTS:
-        qs = qs.filter(audience=SessionAudience.ALL)
+    not_for_them = [a for a, posts in AUDIENCE_POSTS.items() if member.post not in posts]
+    qs = qs.exclude(audience__in=not_for_them)
     if member.status == MemberStatus.LEFT and member.left_on:
         qs = qs.filter(starts_on__lt=member.left_on)
     return qs.order_by("-starts_on", "kind")

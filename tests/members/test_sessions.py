@@ -52,6 +52,20 @@ def test_standing_committee_meeting_expects_only_standing_posts(term, people):
     assert set(selectors.expected_members(session)) == {*people["standing"], chair}
 
 
+def test_chairpersons_meeting_expects_the_chair_vice_chairs_and_secretary_general(term, people):
+    chairs = [
+        make_members(term, 1, post=post, prefix=str(post))[0]
+        for post in (Post.CHAIR, Post.VICE_CHAIR, Post.SECRETARY_GENERAL)
+    ]
+    session = make_session(term, kind=SessionKind.CHAIR, audience=SessionAudience.CHAIR)
+    assert set(selectors.expected_members(session)) == set(chairs)
+    (counted,) = selectors.with_attendance_counts(CommitteeSession.objects.filter(pk=session.pk))
+    assert counted.expected_count == 3
+    # Their portal lists it; a 常委's does not.
+    assert session in services.member_sessions(chairs[1])
+    assert session not in services.member_sessions(people["standing"][0])
+
+
 def test_member_who_left_before_the_session_is_not_expected_but_one_who_left_after_is(term, people):
     session = make_session(term, days=-30)
     gone_before, gone_after = people["plain"][1], people["plain"][2]
