@@ -25,7 +25,7 @@ from cppcc.models import Transition, User
 from studios.models import Studio, StudioKind, StudioMembership
 
 from . import opinion_workflow as workflow
-from .models import AdoptionLevel, OpinionReport
+from .models import AdoptionLevel, OpinionReport, OpinionStatus
 
 SEED = 2026
 CLERK = "office"
@@ -311,5 +311,9 @@ def load(log: Callable[[str], None]) -> None:
         made += 1
     log(
         f"社情民意信息新增 {made} 条，共 {OpinionReport.objects.count()} 条"
-        + (f"（{'、'.join(f'{k} {v}' for k, v in sorted(outcomes.items()))}）" if outcomes else "")
+        + (
+            f"（{'、'.join(f'{OpinionStatus(k).label} {v}' for k, v in sorted(outcomes.items()))}）"
+            if outcomes
+            else ""
+        )
     )
