@@ -78,9 +78,9 @@ def overdue_proposals(qs: QuerySet, today: datetime.date | None = None) -> Query
 
 # What waits for the office on a proposal (the list's 待办 filter and the office's to-dos).
 AWAITING_OFFICE = [
-    ("review", _("待审查（立案、不予立案或并案）")),
-    ("reply", _("答复待审核")),
-    ("give_back", _("承办单位申请退回")),
+    ("review", _("待审查的提案")),
+    ("reply", _("待审核的提案答复")),
+    ("give_back", _("承办单位申请退回的提案")),
 ]
 
 

@@ -53,11 +53,11 @@ def test_the_office_sees_what_waits_for_it_with_links_to_those_proposals(
     county, office_user, client_for
 ):
     items = todos(office_user, Role.OFFICE)
-    review = items["待审查（立案、不予立案或并案）"]
-    reply = items["答复待审核"]
+    review = items["待审查的提案"]
+    reply = items["待审核的提案答复"]
     late = items["答复逾期的提案"]
     assert (review.count, reply.count, late.count) == (1, 1, 1)
-    assert "承办单位申请退回" not in items  # counts nothing, left out
+    assert "承办单位申请退回的提案" not in items  # counts nothing, left out
     c = client_for(office_user)
     for item, title in ((review, "待审查"), (reply, "答复待审"), (late, "逾期")):
         listed = c.get(item.url).context["page_obj"].object_list
