@@ -522,8 +522,8 @@ def proposal_register(proposal: Proposal, *, by, note: str = "") -> Proposal:
 def proposal_reject(
     proposal: Proposal, *, reason: str, converted_to: str = "", by, note: str = ""
 ) -> Proposal:
-    """已提交 → 不予立案, with a standard reason; perhaps turned into opinion information or a
-    letter."""
+    """已提交 → 不予立案, with a standard reason; perhaps turned into opinion information (a
+    社情民意 report is submitted in the proposers' names, linked to the proposal) or a letter."""
     _require(is_office(by))
     if reason not in NotRegisteredReason.values:
         raise WorkflowError(_("请选择不予立案的理由。"))
@@ -542,6 +542,8 @@ def proposal_reject(
             guard=_review_guard(timezone.localdate()),
         )
         _drop_unconfirmed(proposal, by)
+        if converted_to == ConvertedTo.OPINION:
+            _as_opinion_report(proposal, by)
         body = _("您的提案“%(title)s”不予立案，理由：%(reason)s。")
         if converted_to:
             body += _("已%(converted)s。")
@@ -553,6 +555,29 @@ def proposal_reject(
             _values(proposal, reason=label, converted=ConvertedTo(converted_to).label),
         )
     return proposal
+
+
+def _as_opinion_report(proposal: Proposal, by):
+    """The opinion report a proposal not registered is turned into: its text, its lead proposer
+    and confirmed co-signers as authors (a collective one's source and contact person)."""
+    from .opinion_workflow import report_submit
+
+    authors = [proposal.lead_proposer] if proposal.lead_proposer_id else []
+    authors += [
+        c.member
+        for c in proposal.cosigners.filter(status=CosignStatus.CONFIRMED).select_related("member")
+    ]
+    return report_submit(
+        by=by,
+        title=proposal.title,
+        situation=proposal.reasons,
+        suggestion=proposal.suggestions,
+        members=authors,
+        officer_names=proposal.contact_person if not authors else "",
+        sector_group=proposal.collective_source,
+        source_proposal=proposal,
+        note=_("由不予立案的提案转为社情民意信息"),
+    )
 
 
 def proposal_merge(proposal: Proposal, *, into: Proposal, by, note: str = "") -> Proposal:

@@ -221,3 +221,31 @@ def test_key_proposals_assigned_long_enough_ago_have_a_supervision_meeting(count
         assert meeting.proposal.is_key and meeting.leader == meeting.proposal.supervising_leader
         assert meeting.held_on < timezone.localdate()
         assert meeting.held_on >= timezone.localdate(meeting.proposal.registered_at)
+
+
+def test_proposals_turned_into_opinion_information_have_their_report(county, db):
+    from proposals.models import OpinionReport
+
+    converted = Proposal.objects.filter(converted_to="opinion")
+    assert converted.exists()
+    for proposal in converted:
+        assert OpinionReport.objects.filter(source_proposal=proposal).count() == 1
+
+
+def test_a_lightly_edited_demo_proposal_finds_its_original_first(county, db):
+    from proposals.similarity import similar_proposals
+
+    original = Proposal.objects.exclude(status="draft").order_by("pk")[10]
+    edited = (
+        original.title.replace("关于", "").replace("的建议", "的几点意见")
+        + "。"
+        + original.reasons[: len(original.reasons) * 2 // 3]
+        + "建议："
+        + original.suggestions
+    )
+    found = similar_proposals(edited, queryset=Proposal.objects.all(), limit=5)
+    assert found and found[0][0] == original
+    unrelated = "关于加强全区中小学校园足球联赛组织和裁判员培训的建议。足球场地少，教练员缺乏。"
+    assert original not in [
+        p for p, _score in similar_proposals(unrelated, queryset=Proposal.objects.all())
+    ]

@@ -721,3 +721,30 @@ def test_the_office_records_a_cosignature_given_on_paper(joint, office_user, mem
     cosigner.refresh_from_db()
     assert cosigner.status == CosignStatus.CONFIRMED
     assert timezone.localdate(cosigner.confirmed_at) == handed_in + datetime.timedelta(days=1)
+
+
+def test_a_proposal_turned_into_opinion_information_becomes_a_report(
+    proposal, office_user, member_a
+):
+    from proposals.models import OpinionReport, OpinionStatus
+
+    walk(proposal, S.SUBMITTED, office_user)
+    workflow.proposal_reject(
+        proposal, reason="out_of_scope", converted_to="opinion", by=office_user
+    )
+    report = OpinionReport.objects.get(source_proposal=proposal)
+    assert (report.title, report.situation, report.suggestion) == (
+        proposal.title,
+        proposal.reasons,
+        proposal.suggestions,
+    )
+    assert list(report.members.all()) == [member_a]
+    assert report.status == OpinionStatus.SUBMITTED
+
+
+def test_a_proposal_turned_into_a_letter_makes_no_report(proposal, office_user):
+    from proposals.models import OpinionReport
+
+    walk(proposal, S.SUBMITTED, office_user)
+    workflow.proposal_reject(proposal, reason="out_of_scope", converted_to="letter", by=office_user)
+    assert not OpinionReport.objects.exists()
