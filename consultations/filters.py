@@ -12,40 +12,12 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cppcc.filters import Checkbox, DateRangeForm, ListFilterSet, date_filters
 from proposals.models import HandlingUnit
-from studios.models import Town
+from studios.filters import visible_towns
 
 from . import selectors
 from .models import COMPLETED_STATE, STEPS, MatterStatus, MeetingKind, Step, state_label
-
-
-def visible_towns(request):
-    return Town.objects.visible_to(request.user).order_by("order", "pk")
-
-
-class Checkbox(forms.CheckboxInput):
-    """`?stalled=1`: ticked filters only; unticked leaves the list whole (not "not stalled")."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"class": "form-check-input", **(attrs or {})}, check_test=bool)
-
-
-class ListFilter(django_filters.FilterSet):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                continue
-            if isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select form-select-sm w-auto"
-            else:
-                widget.attrs["class"] = "form-control form-control-sm w-auto"
-            widget.attrs.setdefault("aria-label", str(field.label))
-
-    def only_if_ticked(self, qs, name, value):
-        return getattr(self, f"tick_{name}")(qs) if value else qs
-
 
 # --- matters -------------------------------------------------------------------------------------
 
@@ -94,7 +66,7 @@ SORT_LABELS = {
 }
 
 
-class MatterListFilter(ListFilter):
+class MatterListFilter(ListFilterSet):
     # Any year may be asked for (a year with no matters lists none); the select offers the
     # years that have some.
     year = django_filters.NumberFilter(label=_("年度"), widget=forms.Select)
@@ -156,24 +128,20 @@ class MatterListFilter(ListFilter):
 
 # --- meetings ------------------------------------------------------------------------------------
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-
-class MeetingListFilter(ListFilter):
+class MeetingListFilter(ListFilterSet):
     town = django_filters.ModelChoiceFilter(
         label=_("镇街"), queryset=visible_towns, empty_label=_("全部镇街")
     )
     kind = django_filters.ChoiceFilter(
         label=_("协商类型"), choices=MeetingKind.choices, empty_label=_("全部类型")
     )
-    date_from = django_filters.DateFilter(
-        label=_("开始日期"), field_name="date", lookup_expr="gte", widget=DATE
-    )
-    date_to = django_filters.DateFilter(
-        label=_("结束日期"), field_name="date", lookup_expr="lte", widget=DATE
-    )
+    date_from, date_to = date_filters("date")
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     matter = django_filters.NumberFilter(label=_("议题"), widget=forms.HiddenInput)
+
+    class Meta:
+        form = DateRangeForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,7 +161,7 @@ class MeetingListFilter(ListFilter):
 # --- follow-up tasks -----------------------------------------------------------------------------
 
 
-class TaskListFilter(ListFilter):
+class TaskListFilter(ListFilterSet):
     town = django_filters.ModelChoiceFilter(
         label=_("镇街"),
         field_name="meeting__town",

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cppcc import deadlines
 from cppcc.roles import Role, has_role
 from studios.selectors import can_edit_town_records
 
@@ -334,19 +335,9 @@ def overdue_tasks(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
 
 
 def due_state(due: datetime.date | None, *, done: bool, today: datetime.date | None = None) -> str:
-    """How a due date is coloured on the unit's home and the task list: "done", "overdue"
-    (red), "soon" (yellow: within CPPCC_MATTER_DEADLINE_WARN_DAYS) or "later" (green); "" for
-    no date."""
-    if done:
-        return "done"
-    if due is None:
-        return ""
-    today = today or timezone.localdate()
-    if due < today:
-        return "overdue"
-    if (due - today).days <= deadline_warn_days():
-        return "soon"
-    return "later"
+    """cppcc.deadlines.due_state with a matter's warning days (CPPCC_MATTER_DEADLINE_WARN_DAYS):
+    the unit's home and the task list."""
+    return deadlines.due_state(due, warn_days=deadline_warn_days(), done=done, today=today)
 
 
 def can_mark_task_done(user, task: FollowUpTask) -> bool:
@@ -392,9 +383,6 @@ def unit_home_context(unit) -> dict:
 
 
 # --- to-dos on the home pages (registered in apps.py) -------------------------------------------
-
-# A due date's colour (due_state) as the to-do list's level.
-TODO_LEVEL = {"overdue": "danger", "soon": "warning", "later": "success"}
 
 
 def todo_matters(user) -> list:
@@ -493,14 +481,18 @@ def todo_unit_work(user) -> list:
             _("交办本单位办理中的议题"),
             matters["n"],
             todo_url("proposals:unit_home", anchor="unit-matters"),
-            level=TODO_LEVEL.get(due_state(matters["due"], done=False, today=today), "info"),
+            level=deadlines.TODO_LEVEL.get(
+                due_state(matters["due"], done=False, today=today), "info"
+            ),
             due=matters["due"],
         ),
         TodoItem(
             _("本单位待完成的后续任务"),
             tasks["n"],
             todo_url("consultations:task_list", {"open": 1}),
-            level=TODO_LEVEL.get(due_state(tasks["due"], done=False, today=today), "info"),
+            level=deadlines.TODO_LEVEL.get(
+                due_state(tasks["due"], done=False, today=today), "info"
+            ),
             nav="proposals:unit_home",
             due=tasks["due"],
         ),

@@ -6,10 +6,10 @@ and unit choices are the ones the person may see.
 """
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cppcc.filters import Checkbox, ListFilterSet
 from members.models import CommitteeSession, Term
 
 from . import selectors
@@ -22,13 +22,6 @@ from .models import (
 )
 
 
-class Checkbox(forms.CheckboxInput):
-    """`?key=1`: ticked filters only; unticked leaves the list whole (not "not key")."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"class": "form-check-input", **(attrs or {})}, check_test=bool)
-
-
 def visible_sessions(request):
     return CommitteeSession.objects.visible_to(request.user).order_by("-starts_on", "pk")
 
@@ -37,7 +30,7 @@ def visible_units(request):
     return selectors.units_visible_to(request.user).order_by("name")
 
 
-class ProposalFilter(django_filters.FilterSet):
+class ProposalFilter(ListFilterSet):
     term = django_filters.ModelChoiceFilter(
         label=_("届次"), queryset=Term.objects.order_by("-start_year"), empty_label=_("全部届次")
     )
@@ -76,15 +69,6 @@ class ProposalFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                continue
-            if isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select form-select-sm w-auto"
-            else:
-                widget.attrs["class"] = "form-control form-control-sm w-auto"
-            widget.attrs.setdefault("aria-label", str(field.label))
         self.form.fields["q"].widget.attrs["placeholder"] = _("案由 / 案号 / 提案人")
 
     def filter_unit(self, qs, name, value):

@@ -11,8 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cppcc.filters import DateRangeForm, ListFilterSet, date_filters
 from members.models import Member
-from studios.filters import DateRangeForm, ListFilterSet, date_filters, town_filter
+from studios.filters import town_filter
 from studios.models import Studio
 
 from .models import AdoptionLevel, OpinionReport, OpinionStatus

@@ -5,6 +5,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cppcc import deadlines
 from cppcc.models import Transition
 from cppcc.roles import Role, has_role, is_countywide
 
@@ -98,14 +99,12 @@ def due_state(assignment, today: datetime.date | None = None) -> str:
     """How an assignment's due date is coloured: "overdue" (red), "soon" (yellow: within
     CPPCC_PROPOSAL_DUE_WARN_DAYS, the reminder's threshold), "later" (green) while a reply is
     owed; "done" once the unit has replied."""
-    if assignment.status not in AWAITING_REPLY:
-        return "done"
-    today = today or timezone.localdate()
-    if assignment.due_on < today:
-        return "overdue"
-    if (assignment.due_on - today).days <= warn_days():
-        return "soon"
-    return "later"
+    return deadlines.due_state(
+        assignment.due_on,
+        warn_days=warn_days(),
+        done=assignment.status not in AWAITING_REPLY,
+        today=today,
+    )
 
 
 def proposal_moves(proposal, assignment_ids: list[int]) -> QuerySet:
@@ -182,16 +181,8 @@ def todo_unit(user) -> list:
     owed = ProposalUnit.objects.filter(
         unit_id=user.handling_unit_id, status__in=AWAITING_REPLY
     ).aggregate(n=Count("pk"), due=Min("due_on"))
-    level = "info"
-    if owed["due"] is not None:
-        today = timezone.localdate()
-        level = (
-            "danger"
-            if owed["due"] < today
-            else "warning"
-            if (owed["due"] - today).days <= warn_days()
-            else "success"
-        )
+    state = deadlines.due_state(owed["due"], warn_days=warn_days())
+    level = deadlines.TODO_LEVEL.get(state, "info")
     return [
         TodoItem(
             _("待答复的提案"),

@@ -8,7 +8,6 @@ proposals.workflow; a refusal becomes a form error with its Chinese reason.
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
@@ -20,13 +19,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cppcc.models import Transition
-from cppcc.navigation import expire_badges
 from cppcc.roles import Role, has_role
 from cppcc.views import allowed_if
 from cppcc.workflow import WorkflowError
 
-from . import workflow
-from .models import AnswerType, AssignmentStatus, HandlingUnit, ProposalReply, ProposalUnit
+from . import selectors, workflow
+from .models import (
+    AWAITING_REPLY,
+    AnswerType,
+    AssignmentStatus,
+    HandlingUnit,
+    ProposalReply,
+    ProposalUnit,
+)
+from .reminders import warn_days
 from .reply_templates import TEMPLATES, fill, values_for
 from .reply_templates import render as render_template
 from .unit_forms import BulkReplyForm, GiveBackForm, ReplyForm
@@ -34,7 +40,8 @@ from .unit_forms import BulkReplyForm, GiveBackForm, ReplyForm
 A = AssignmentStatus
 
 # What the unit still has to act on, shown first on its home.
-ACTIVE = (A.ASSIGNED, A.GIVE_BACK_REQUESTED, A.REHANDLING)
+# Still owing a reply (the overdue job and the to-do count read the same set).
+ACTIVE = AWAITING_REPLY
 # Answered: waiting for the office's review, released, rated.
 ANSWERED = (A.REPLIED, A.RELEASED, A.RATED)
 # Where a (new) reply may be written.
@@ -47,24 +54,6 @@ def _is_unit(user) -> bool:
 
 
 unit_required = allowed_if(_is_unit)
-
-
-def warn_days() -> int:
-    return int(getattr(settings, "CPPCC_PROPOSAL_DUE_WARN_DAYS", 7))
-
-
-def due_state(due: datetime.date | None, *, done: bool, today: datetime.date) -> str:
-    """The colour of a due date: "overdue" (red), "soon" (yellow, within the warning days),
-    "later" (green), "done" once answered. Same states as the consultations block beside it."""
-    if done:
-        return "done"
-    if due is None:
-        return ""
-    if due < today:
-        return "overdue"
-    if (due - today).days <= warn_days():
-        return "soon"
-    return "later"
 
 
 def unit_assignments(user) -> QuerySet:
@@ -84,7 +73,7 @@ def unit_assignments(user) -> QuerySet:
 
 def _decorate(assignments, today: datetime.date) -> list[ProposalUnit]:
     for a in assignments:
-        a.due_state = due_state(a.due_on, done=a.status not in ACTIVE, today=today)
+        a.due_state = selectors.due_state(a, today)
         a.was_returned = (
             a.status in REPLYABLE
             and a.last_returned_at is not None
@@ -185,7 +174,6 @@ def unit_proposal(request, pk: int):
                 except WorkflowError as exc:
                     reply_form.add_error(None, exc.message)
                 else:
-                    expire_badges(request)
                     messages.success(request, _("答复已提交，政协机关审核后将发布给提案人。"))
                     return redirect("proposals:unit_proposal", pk=proposal.pk)
         else:
@@ -203,7 +191,6 @@ def unit_proposal(request, pk: int):
                 except WorkflowError as exc:
                     give_back_form.add_error(None, exc.message)
                 else:
-                    expire_badges(request)
                     messages.success(request, _("退回申请已提交，请等待政协机关处理。"))
                     return redirect("proposals:unit_proposal", pk=proposal.pk)
         else:
@@ -218,9 +205,7 @@ def unit_proposal(request, pk: int):
         return redirect("proposals:unit_proposal", pk=proposal.pk)
 
     today = timezone.localdate()
-    assignment.due_state = due_state(
-        assignment.due_on, done=assignment.status not in ACTIVE, today=today
-    )
+    assignment.due_state = selectors.due_state(assignment, today)
     context = {
         "assignment": assignment,
         "proposal": proposal,
@@ -298,7 +283,6 @@ def unit_bulk_reply(request):
                 },
             )
         else:
-            expire_badges(request)
             messages.success(
                 request,
                 _("已答复 %(n)d 件提案，每件各存一份答复，待政协机关审核后发布。")

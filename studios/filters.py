@@ -7,8 +7,9 @@ their town, and a value outside it is an invalid choice (a Chinese error), never
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from cppcc.filters import DateRangeForm, ListFilterSet, date_filters, search
 
 from . import selectors
 from .models import (
@@ -23,7 +24,6 @@ from .models import (
     Town,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 INVALID_TOWN = _("只能选择您可查看的镇街。")
 INVALID_STUDIO = _("只能选择您可查看的工作室。")
 
@@ -34,15 +34,6 @@ def visible_towns(request):
 
 def visible_studios(request):
     return Studio.objects.visible_to(request.user).only("pk", "name").order_by("name")
-
-
-class DateRangeForm(forms.Form):
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
-        return cleaned
 
 
 def town_filter(field_name: str) -> django_filters.ModelChoiceFilter:
@@ -63,51 +54,6 @@ def studio_filter(field_name: str = "studio") -> django_filters.ModelChoiceFilte
         empty_label=_("全部工作室"),
         error_messages={"invalid_choice": INVALID_STUDIO},
     )
-
-
-def date_filters(field_name: str) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
-    return (
-        django_filters.DateFilter(
-            label=_("开始日期"), field_name=field_name, lookup_expr="gte", widget=DATE
-        ),
-        django_filters.DateFilter(
-            label=_("结束日期"), field_name=field_name, lookup_expr="lte", widget=DATE
-        ),
-    )
-
-
-def search(qs, fields: tuple[str, ...], value: str):
-    value = (value or "").strip()
-    if not value:
-        return qs
-    q = Q()
-    for name in fields:
-        q |= Q(**{f"{name}__icontains": value})
-    return qs.filter(q)
-
-
-class ListFilterSet(django_filters.FilterSet):
-    """Styles the fields for the compact filter bar (studios/_filter_bar.html)."""
-
-    @property
-    def form(self):
-        form = super().form
-        for field in form.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select form-select-sm w-auto"
-            else:
-                css = "form-control form-control-sm w-auto"
-            widget.attrs["class"] = css
-            widget.attrs.setdefault("aria-label", str(field.label))
-            if field.help_text and not isinstance(widget, forms.CheckboxInput | forms.Select):
-                # The bar has no room for help text: it becomes the placeholder, and is dropped
-                # so no aria-describedby points at text the bar never renders.
-                widget.attrs.setdefault("placeholder", str(field.help_text))
-                field.help_text = ""
-        return form
 
 
 class ActivityFilter(ListFilterSet):

@@ -387,3 +387,17 @@ def test_task_list_and_export_query_counts_do_not_grow_with_rows(
     with django_assert_max_num_queries(4):
         response = c.get(reverse("consultations:task_list_export"), {"open": "1"})
     assert len(sheet(response)) == n_tasks + 1
+
+
+def test_meeting_list_refuses_a_start_after_its_end_and_lists_nothing(
+    client_for, office_user, county, meetings
+):
+    response = client_for(office_user).get(
+        reverse("consultations:meeting_list"),
+        {
+            "date_from": TODAY.isoformat(),
+            "date_to": (TODAY - datetime.timedelta(days=30)).isoformat(),
+        },
+    )
+    assert "开始日期不能晚于结束日期" in response.content.decode()
+    assert rows_of(response) == []
