@@ -1,8 +1,8 @@
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_ENV=production STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/app/media
-# CJK fonts: Word/PDF reports render Chinese text with Noto Sans CJK.
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk curl \
+# CJK fonts: Word/PDF reports render Chinese text with Noto Sans CJK; WeasyPrint needs pango.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 curl \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
