@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cppcc.api_schema import ERRORS, enum_field
+from cppcc.filters import IdFilter, YearFilter
 from cppcc.models import Transition
 from cppcc.workflow import ConflictError, WorkflowError
 from members.models import Member
@@ -38,6 +39,7 @@ from .models import (
     STEPS,
     ConsultationMeeting,
     FollowUpTask,
+    LivelihoodProject,
     Matter,
     MatterStatus,
     MatterUnit,
@@ -111,6 +113,10 @@ WRITTEN_ELSEWHERE = {
         _("交办信息请通过 assignment 接口填写。"),
     ),
     **dict.fromkeys(services.OUTCOME_FIELDS, _("办理成效请通过 outcome 接口填写。")),
+    **dict.fromkeys(
+        ("funds_wan", "beneficiaries", "projects", "project_totals"),
+        _("协调资金和受益群众是议题民生实事的合计，请通过 livelihood-projects 接口录入实事。"),
+    ),
 }
 
 
@@ -137,6 +143,14 @@ class MatterSerializer(serializers.ModelSerializer):
     units = MatterUnitSerializer(source="unit_assignments", many=True, read_only=True)
     next_step = serializers.SerializerMethodField()
     next_step_display = serializers.SerializerMethodField()
+    proposed_on = serializers.DateField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text="新建时可填：议题实际提出的日期（补录往年议题时）；立案日期不能早于它",
+    )
+    project_count = serializers.IntegerField(read_only=True, help_text="民生实事项数")
+    project_done = serializers.IntegerField(read_only=True, help_text="已办成的民生实事项数")
 
     class Meta:
         model = Matter
@@ -168,13 +182,14 @@ class MatterSerializer(serializers.ModelSerializer):
             "task",
             "deadline",
             "assigned_on",
-            "funds_wan",
-            "beneficiaries",
             "solved",
             "result_summary",
+            "project_count",
+            "project_done",
             "completed_at",
             "next_step",
             "next_step_display",
+            "proposed_on",
         ]
         read_only_fields = [
             "step_entered_at",
@@ -184,8 +199,6 @@ class MatterSerializer(serializers.ModelSerializer):
             "task",
             "deadline",
             "assigned_on",
-            "funds_wan",
-            "beneficiaries",
             "solved",
             "result_summary",
             "completed_at",
@@ -197,6 +210,10 @@ class MatterSerializer(serializers.ModelSerializer):
         for name, message in WRITTEN_ELSEWHERE.items():
             if name in self.initial_data:
                 raise serializers.ValidationError({name: [message]})
+        if self.instance is not None and "proposed_on" in self.initial_data:
+            raise serializers.ValidationError(
+                {"proposed_on": [_("提出日期只能在新建议题时填写。")]}
+            )
         return attrs
 
     def get_proposer_names(self, obj) -> list[str]:
@@ -233,17 +250,77 @@ class MatterSerializer(serializers.ModelSerializer):
         return state_label(state) if state else None
 
 
+class LivelihoodProjectSerializer(serializers.ModelSerializer):
+    matter = VisibleMatterField(queryset=Matter.objects.all())
+    recorded_on = serializers.DateField(
+        required=False, help_text="实事数据的实际录入日期，不填为今天；全县资金、受益人数按它统计"
+    )
+    done_on = serializers.DateField(
+        required=False, allow_null=True, help_text="已办成时必填；不晚于今天、不早于议题立案日期"
+    )
+
+    class Meta:
+        model = LivelihoodProject
+        fields = [
+            "id",
+            "matter",
+            "title",
+            "recorded_on",
+            "done",
+            "done_on",
+            "funds_wan",
+            "beneficiaries",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        # Negative funds and the like are refused by consultations.services in Chinese.
+        extra_kwargs = {"funds_wan": {"min_value": None}}
+
+
+class ProjectTotalsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="民生实事项数")
+    done = serializers.IntegerField(help_text="已办成项数")
+    funds_wan = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="协调资金合计（万元）"
+    )
+    beneficiaries = serializers.IntegerField(help_text="受益群众合计（人）")
+
+
 class MatterDetailSerializer(MatterSerializer):
-    """A matter with why its next move is refused: `blockers` reads the matter's units and
-    meetings, so lists leave it out and ask nothing per row."""
+    """A matter with why its next move is refused, its 民生实事 and their totals, and the
+    real day it entered each step: these read further rows, so lists leave them out and ask
+    nothing per row."""
 
     blockers = serializers.SerializerMethodField()
+    projects = LivelihoodProjectSerializer(many=True, read_only=True)
+    project_totals = serializers.SerializerMethodField()
+    step_dates = serializers.SerializerMethodField()
 
     class Meta(MatterSerializer.Meta):
-        fields = [*MatterSerializer.Meta.fields, "blockers"]
+        fields = [
+            *MatterSerializer.Meta.fields,
+            "blockers",
+            "projects",
+            "project_totals",
+            "step_dates",
+        ]
 
     def get_blockers(self, obj) -> list[str]:
         return [str(reason) for reason in workflow.blockers(obj)]
+
+    @extend_schema_field(ProjectTotalsSerializer)
+    def get_project_totals(self, obj) -> dict:
+        return ProjectTotalsSerializer(obj.project_totals()).data
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "additionalProperties": {"type": "string", "format": "date"},
+            "description": "各环节（及 completed）的实际进入日期",
+        }
+    )
+    def get_step_dates(self, obj) -> dict:
+        return {state: day.isoformat() for state, day in selectors.step_dates(obj).items()}
 
 
 class RefusalSerializer(serializers.Serializer):
@@ -263,7 +340,7 @@ REFUSED = {
 class MatterFilter(filters.FilterSet):
     step = filters.ChoiceFilter(choices=Step.choices)
     status = filters.ChoiceFilter(choices=MatterStatus.choices)
-    unit = filters.NumberFilter(method="filter_unit", label=_("承办单位"))
+    unit = IdFilter(method="filter_unit", label=_("承办单位"))
     stalled = filters.BooleanFilter(method="filter_stalled", label=_("滞留（久未推进或已超期）"))
 
     class Meta:
@@ -287,12 +364,31 @@ class StateInputSerializer(serializers.Serializer):
     )
 
 
+MOVE_DATE_HELP = (
+    "推进的实际日期（补录往年议题时填写），如 2025-03-04；不填为今天。不能晚于今天，"
+    "也不能早于议题进入当前环节的日期；环节条件按这一天检查（如交办日期、已召开的会议）"
+)
+
+
 class AdvanceSerializer(StateInputSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=MOVE_DATE_HELP
+    )
+    registration_no = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=40,
+        help_text="立案时可填的立案编号（补录往年议题时的原编号）；不填则自动编号",
+    )
 
 
 class SendBackSerializer(StateInputSerializer):
     reason = serializers.CharField()
+    on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="退回的实际日期，不填为今天"
+    )
 
 
 class AssignmentSerializer(serializers.Serializer):
@@ -306,10 +402,6 @@ class AssignmentSerializer(serializers.Serializer):
 
 
 class OutcomeSerializer(serializers.Serializer):
-    funds_wan = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
-    beneficiaries = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     solved = serializers.BooleanField(required=False, allow_null=True)
     result_summary = serializers.CharField(required=False, allow_blank=True)
 
@@ -402,8 +494,12 @@ class MatterViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
     town_clerks_may_write = True
 
     def get_queryset(self):
+        matters = Matter.objects.visible_to(self.request.user)
+        if self.action != "list":
+            # Only the detail shows the projects: a list would fetch them for nothing.
+            matters = matters.prefetch_related("projects")
         return (
-            Matter.objects.visible_to(self.request.user)
+            matters.with_project_counts()
             .select_related("town", "proposal", "registered_by")
             .prefetch_related(
                 Prefetch("proposers", queryset=Member.objects.order_by("name_pinyin", "pk")),
@@ -484,7 +580,9 @@ class MatterViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="推进到下一环节（总结协商之后为办结）",
-        description="只能向前一步，且须满足所离开环节的条件；不满足或议题已被他人处理时答 409。",
+        description="只能向前一步，且须满足所离开环节的条件；不满足或议题已被他人处理时答 409。"
+        '补录往年议题时给出实际日期 on（如 {"on": "2025-03-04"}）：条件按这一天检查，'
+        "并记为议题进入下一环节的日期；日期在将来或早于进入当前环节的日期时答 400。",
         request=AdvanceSerializer,
         responses={200: MatterDetailSerializer, **ERRORS, **REFUSED},
     )
@@ -518,7 +616,7 @@ class MatterViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self._detail(matter.pk))
 
     @extend_schema(
-        summary="填写办理成效（督办协商起）：协调资金、受益群众、是否解决、成效",
+        summary="填写办理成效（督办协商起）：是否解决、成效（资金、受益人数为民生实事合计）",
         request=OutcomeSerializer,
         responses={200: MatterDetailSerializer, **ERRORS},
     )
@@ -641,7 +739,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class MeetingFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=MeetingKind.choices)
-    year = filters.NumberFilter(field_name="date", lookup_expr="year")
+    year = YearFilter(field_name="date", lookup_expr="year")
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
 
@@ -742,7 +840,88 @@ class MeetingViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
         return self._respond(meeting.pk)
 
 
+# --- livelihood projects (民生实事) ------------------------------------------------------------
+
+
+class LivelihoodProjectFilter(filters.FilterSet):
+    year = YearFilter(field_name="matter__year", label=_("议题年度"))
+    town = IdFilter(field_name="matter__town", label=_("镇街"))
+    recorded_year = YearFilter(field_name="recorded_on", lookup_expr="year", label=_("录入年度"))
+
+    class Meta:
+        model = LivelihoodProject
+        fields = ["matter", "done", "year", "town", "recorded_year"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="民生实事列表（按议题、是否办成、年度、镇街筛选）"),
+    retrieve=extend_schema(
+        summary="民生实事详情", responses={200: LivelihoodProjectSerializer, **ERRORS}
+    ),
+    create=extend_schema(
+        summary="录入议题的民生实事（议题进入督办协商后）",
+        description="议题尚未进入督办协商、已办成而未填办成日期、日期在将来或早于立案日期、"
+        "资金为负数时答 400（detail 为中文原因）。",
+        responses={201: LivelihoodProjectSerializer, **ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="修改民生实事", responses={200: LivelihoodProjectSerializer, **ERRORS}
+    ),
+    destroy=extend_schema(
+        summary="删除民生实事（已办结的议题须至少保留一项）", responses={204: None, **ERRORS}
+    ),
+)
+class LivelihoodProjectViewSet(ScopedDetailMixin, viewsets.ModelViewSet):
+    """A matter's 民生实事: seen by whoever sees the matter; written through
+    consultations.services by whoever manages it (selectors.can_manage_matter)."""
+
+    serializer_class = LivelihoodProjectSerializer
+    filterset_class = LivelihoodProjectFilter
+    search_fields = ["title", "matter__title"]
+    ordering_fields = ["recorded_on", "done_on", "funds_wan", "beneficiaries", "id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    town_clerks_may_write = True
+
+    def get_queryset(self):
+        return (
+            LivelihoodProject.objects.visible_to(self.request.user)
+            .select_related("matter")
+            .order_by("matter_id", "recorded_on", "id")
+        )
+
+    def _check_manager(self, matter: Matter) -> None:
+        if not selectors.can_manage_matter(self.request.user, matter):
+            raise exceptions.PermissionDenied()
+
+    def create(self, request, *args, **kwargs):
+        payload = self.get_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        matter = data.pop("matter")
+        self._check_manager(matter)
+        project = services.add_project(matter, data, by=request.user)
+        return Response(self.get_serializer(project).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        project = self.get_object()
+        self._check_manager(project.matter)
+        payload = self.get_serializer(project, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        if "matter" in data and data.pop("matter").pk != project.matter_id:
+            raise serializers.ValidationError({"matter": [_("民生实事所属议题不能修改。")]})
+        project = services.update_project(project, data, by=request.user)
+        return Response(self.get_serializer(project).data)
+
+    def destroy(self, request, *args, **kwargs):
+        project = self.get_object()
+        self._check_manager(project.matter)
+        services.delete_project(project, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 routes = [
     ("matters", MatterViewSet, "matter"),
     ("meetings", MeetingViewSet, "meeting"),
+    ("livelihood-projects", LivelihoodProjectViewSet, "livelihood-project"),
 ]

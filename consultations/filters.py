@@ -12,7 +12,14 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cppcc.filters import Checkbox, DateRangeForm, ListFilterSet, date_filters
+from cppcc.filters import (
+    Checkbox,
+    DateRangeForm,
+    IdFilter,
+    ListFilterSet,
+    YearFilter,
+    date_filters,
+)
 from proposals.models import HandlingUnit
 from studios.filters import visible_towns
 
@@ -69,7 +76,7 @@ SORT_LABELS = {
 class MatterListFilter(ListFilterSet):
     # Any year may be asked for (a year with no matters lists none); the select offers the
     # years that have some.
-    year = django_filters.NumberFilter(label=_("年度"), widget=forms.Select)
+    year = YearFilter(label=_("年度"), widget=forms.Select)
     town = django_filters.ModelChoiceFilter(
         label=_("镇街"), queryset=visible_towns, empty_label=_("全部镇街")
     )
@@ -138,7 +145,7 @@ class MeetingListFilter(ListFilterSet):
     )
     date_from, date_to = date_filters("date")
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    matter = django_filters.NumberFilter(label=_("议题"), widget=forms.HiddenInput)
+    matter = IdFilter(label=_("议题"), widget=forms.HiddenInput)
 
     class Meta:
         form = DateRangeForm

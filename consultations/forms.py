@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cppcc.validators import LimitsMixin
 from members.models import Member, MemberStatus
 from proposals.models import HandlingUnit, Proposal
 from studios.forms import DATE, MemberMultipleChoiceField, MultipleFileField
@@ -50,7 +51,7 @@ class MemberPickField(MemberMultipleChoiceField):
     widget = MemberCheckboxes
 
 
-class MatterForm(forms.Form):
+class MatterForm(LimitsMixin, forms.Form):
     town = forms.ModelChoiceField(label=_("镇街"), queryset=Town.objects.none())
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
     title = forms.CharField(label=_("议题名称"), max_length=100)
@@ -69,6 +70,12 @@ class MatterForm(forms.Form):
         required=False,
         help_text=_("每个镇街每年只能有一个。"),
     )
+    proposed_on = forms.DateField(
+        label=_("提出日期"),
+        widget=DATE,
+        required=False,
+        help_text=_("补录往年议题时填写实际提出日期；立案日期不能早于它。"),
+    )
 
     def __init__(self, *args, towns, matter=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,6 +92,8 @@ class MatterForm(forms.Form):
             # The town and year stay: the history and the registration number belong to them.
             self.fields["town"].disabled = True
             self.fields["year"].disabled = True
+            # The day it was proposed is the start of its step history, set when it is entered.
+            self.fields.pop("proposed_on")
         self.fields["proposers"].queryset = Member.objects.filter(members).order_by(
             "name_pinyin", "pk"
         )
@@ -125,6 +134,21 @@ class AssignmentForm(forms.Form):
         self.fields["assisting_units"].queryset = units
 
 
+class MoveDateField(forms.DateField):
+    """The real day of a step move: today unless the clerk is entering past records."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("日期"),
+            required=False,
+            widget=forms.DateInput(
+                attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+            ),
+            help_text=_("补录往年议题时填写实际日期，不填为今天。"),
+            **kwargs,
+        )
+
+
 class SolvedSelect(forms.NullBooleanSelect):
     def __init__(self, attrs=None):
         super().__init__(attrs)
@@ -135,17 +159,34 @@ class SolvedSelect(forms.NullBooleanSelect):
         ]
 
 
-class OutcomeForm(forms.Form):
-    funds_wan = forms.DecimalField(
-        label=_("协调资金（万元）"), max_digits=12, decimal_places=2, min_value=0, required=False
-    )
-    beneficiaries = forms.IntegerField(label=_("受益群众（人）"), min_value=0, required=False)
+class OutcomeForm(LimitsMixin, forms.Form):
+    """Solved or not and the summary; the funds and residents benefiting are the totals of the
+    matter's 民生实事 (LivelihoodProjectForm)."""
+
     solved = forms.NullBooleanField(
         label=_("是否解决"),
         required=False,
         widget=SolvedSelect,
     )
     result_summary = forms.CharField(label=_("办理成效"), widget=TEXTAREA, required=False)
+
+
+class LivelihoodProjectForm(LimitsMixin, forms.Form):
+    title = forms.CharField(label=_("实事名称"), max_length=100)
+    recorded_on = forms.DateField(
+        label=_("录入日期"),
+        widget=DATE,
+        initial=timezone.localdate,
+        help_text=_("资金、受益人数按这一天计入年度统计；补录时填写实际日期。"),
+    )
+    funds_wan = forms.DecimalField(
+        label=_("协调资金（万元）"), max_digits=10, decimal_places=2, initial=0
+    )
+    beneficiaries = forms.IntegerField(label=_("受益群众（人）"), min_value=0, initial=0)
+    done = forms.BooleanField(label=_("已办成"), required=False)
+    done_on = forms.DateField(
+        label=_("办成日期"), widget=DATE, required=False, help_text=_("已办成时必填。")
+    )
 
 
 class SeenStateForm(forms.Form):
@@ -161,7 +202,9 @@ class SeenStateForm(forms.Form):
 
 
 class AdvanceForm(SeenStateForm):
-    """The matter page's "next step" button."""
+    """The matter page's "next step" button, with the day of the move (workflow.move_date)."""
+
+    on = MoveDateField()
 
     note = forms.CharField(
         label=_("说明（可不填）"),
@@ -180,7 +223,7 @@ class SendBackForm(SeenStateForm):
     )
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(LimitsMixin, forms.Form):
     body = forms.CharField(
         label=_("办理进展"),
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
@@ -191,7 +234,7 @@ class ProgressForm(forms.Form):
 # --- meetings --------------------------------------------------------------------------------
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(LimitsMixin, forms.Form):
     town = forms.ModelChoiceField(label=_("镇街"), queryset=Town.objects.none())
     kind = forms.ChoiceField(label=_("协商类型"), choices=())
     date = forms.DateField(label=_("协商日期"), widget=DATE, initial=timezone.localdate)
@@ -290,7 +333,7 @@ class MeetingAttendanceForm(forms.Form):
         return marks
 
 
-class FollowUpTaskForm(forms.Form):
+class FollowUpTaskForm(LimitsMixin, forms.Form):
     """One row of the meeting form's task table (rendered as table cells, hence the classes)."""
 
     description = forms.CharField(label=_("后续任务"), max_length=200, required=False)

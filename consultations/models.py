@@ -5,9 +5,12 @@ A matter's step only changes in consultations.workflow; each change is a cppcc T
 (who, when, from, to, note), which is the matter's step history.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +80,11 @@ STEP_MEETING_KINDS: tuple[str, ...] = (
 )
 
 
+def _subquery_count(queryset) -> models.Subquery:
+    counted = queryset.order_by().values("matter").annotate(n=models.Count("pk")).values("n")
+    return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
+
+
 class ConsultationQuerySet(ScopedQuerySet):
     """The access rule of matters, meetings, progress reports and follow-up tasks: county roles
     see all, a town clerk their town's, a member what `member_q` says (proposed or attended),
@@ -98,8 +106,26 @@ class ConsultationQuerySet(ScopedQuerySet):
         return super().visible_to(user)
 
 
+# The aggregates of a matter's outcome, over its projects (Matter.project_totals).
+PROJECT_TOTALS = {
+    "count": models.Count("pk"),
+    "done": models.Count("pk", filter=Q(done=True)),
+    "funds_wan": models.Sum("funds_wan", default=Decimal(0)),
+    "beneficiaries": models.Sum("beneficiaries", default=0),
+}
+
+
 class MatterQuerySet(ConsultationQuerySet):
     town_path = "town"
+
+    def with_project_counts(self):
+        """project_count and project_done on each matter, as subqueries (no join that would
+        multiply rows of lists joining meetings or units)."""
+        projects = LivelihoodProject.objects.filter(matter=models.OuterRef("pk"))
+        return self.annotate(
+            project_count=_subquery_count(projects),
+            project_done=_subquery_count(projects.filter(done=True)),
+        )
 
     def member_q(self, member_id: int) -> Q:
         # A member sees the matters they proposed or attended a meeting of.
@@ -159,11 +185,8 @@ class Matter(models.Model):
     task = models.TextField(_("交办任务"), blank=True)
     deadline = models.DateField(_("办理期限"), null=True, blank=True)
 
-    # Outcome, required before the closing step completes the matter.
-    funds_wan = models.DecimalField(
-        _("协调资金（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
-    beneficiaries = models.PositiveIntegerField(_("受益群众（人）"), null=True, blank=True)
+    # Outcome, required before the closing step completes the matter; the funds and the
+    # residents benefiting are the totals of its livelihood projects (LivelihoodProject).
     solved = models.BooleanField(_("是否解决"), null=True, blank=True)
     result_summary = models.TextField(_("办理成效"), blank=True)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -216,10 +239,6 @@ class Matter(models.Model):
                 | Q(deadline__gte=models.F("assigned_on")),
                 name="matter_deadline_after_assignment",
             ),
-            models.CheckConstraint(
-                condition=Q(funds_wan__isnull=True) | Q(funds_wan__gte=0),
-                name="matter_funds_not_negative",
-            ),
             # consultations.workflow sets both in the same write.
             models.CheckConstraint(
                 condition=Q(status="completed", completed_at__isnull=False, step="closing")
@@ -253,14 +272,101 @@ class Matter(models.Model):
         return step_index(self.step) + 1
 
     def outcome_missing(self) -> list[str]:
-        """Labels of the outcome fields still empty (completing needs them all)."""
+        """What completing still needs, as labels: at least one 民生实事, solved or not, and the
+        summary."""
         missing = []
-        for name in ("funds_wan", "beneficiaries", "solved"):
-            if getattr(self, name) is None:
-                missing.append(str(self._meta.get_field(name).verbose_name))
+        if not self.projects.exists():
+            missing.append(str(LivelihoodProject._meta.verbose_name))
+        if self.solved is None:
+            missing.append(str(self._meta.get_field("solved").verbose_name))
         if not self.result_summary.strip():
             missing.append(str(self._meta.get_field("result_summary").verbose_name))
         return missing
+
+    def project_totals(self) -> dict:
+        """The matter's outcome: its 民生实事 counted and summed (count, done, funds_wan,
+        beneficiaries). Lists annotate the same with MatterQuerySet.with_project_totals."""
+        return self.projects.aggregate(**PROJECT_TOTALS)
+
+
+class MatterStepDate(models.Model):
+    """The real day a matter entered a step (or was completed: COMPLETED_STATE), as the clerk
+    gave it to the move, which may be long after the fact. The guards compare these dates,
+    not today's, and a meeting may not be dated before the matter reached its kind's step.
+    One row per step, rewritten when the matter enters the step again."""
+
+    matter = models.ForeignKey(
+        Matter, verbose_name=_("议题"), on_delete=models.CASCADE, related_name="step_dates"
+    )
+    step = models.CharField(_("环节"), max_length=20)
+    entered_on = models.DateField(_("进入日期"))
+
+    class Meta:
+        verbose_name = _("环节日期")
+        verbose_name_plural = _("环节日期")
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "step"], name="one_date_per_matter_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{state_label(self.step)} {self.entered_on}"
+
+
+class LivelihoodProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The projects of the matters the user may see (Matter's access rule, once)."""
+        return self.filter(matter__in=Matter.objects.visible_to(user).values("pk"))
+
+
+class LivelihoodProject(models.Model):
+    """民生实事: one livelihood project a matter delivers; the matter's outcome totals them."""
+
+    matter = models.ForeignKey(
+        Matter, on_delete=models.CASCADE, related_name="projects", verbose_name=_("议题")
+    )
+    title = models.CharField(_("实事名称"), max_length=100)
+    # The real day its figures were recorded: the county's funds and beneficiaries count by it.
+    recorded_on = models.DateField(_("录入日期"))
+    done = models.BooleanField(_("已办成"), default=False)
+    done_on = models.DateField(_("办成日期"), null=True, blank=True)
+    funds_wan = models.DecimalField(
+        _("协调资金（万元）"), max_digits=10, decimal_places=2, default=0
+    )
+    beneficiaries = models.PositiveIntegerField(_("受益群众（人）"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = LivelihoodProjectQuerySet.as_manager()
+    history = HistoricalRecords(bases=[HistoryIPAddress])
+
+    class Meta:
+        verbose_name = _("民生实事")
+        verbose_name_plural = _("民生实事")
+        ordering = ["recorded_on", "id"]
+        indexes = [
+            models.Index(fields=["done_on"]),
+            models.Index(fields=["recorded_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(funds_wan__gte=0), name="project_funds_not_negative"
+            ),
+            # consultations.services refuses this with a message first.
+            models.CheckConstraint(
+                condition=Q(done=False) | Q(done_on__isnull=False),
+                name="done_project_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class UnitRole(models.TextChoices):

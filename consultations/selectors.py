@@ -21,6 +21,7 @@ from .models import (
     FollowUpTask,
     Matter,
     MatterStatus,
+    MatterStepDate,
     MatterUnit,
     MeetingAttendance,
     Step,
@@ -57,6 +58,14 @@ def outcome_refused(matter: Matter) -> str:
     """Why the outcome cannot be recorded now ('' when it can)."""
     if STEPS.index(matter.step) < STEPS.index(Step.SUPERVISION):
         return _("议题进入督办协商后才能填写办理成效。")
+    return ""
+
+
+def projects_refused(matter: Matter) -> str:
+    """Why 民生实事 cannot be entered now ('' when they can): from 督办协商 on, completed
+    matters included. The matter page, the API and consultations.services ask this."""
+    if STEPS.index(matter.step) < STEPS.index(Step.SUPERVISION):
+        return _("议题进入“督办协商”环节后才能录入民生实事。")
     return ""
 
 
@@ -197,6 +206,24 @@ def held_meeting_kinds(matter: Matter, today: datetime.date | None = None) -> se
         .order_by()
         .values_list("kind", flat=True)
         .distinct()
+    )
+
+
+def step_entered_on(matter: Matter, state: str) -> datetime.date | None:
+    """The real day the matter entered `state` (a step, or COMPLETED_STATE), as the move that
+    brought it there recorded it; None for a matter that never recorded one (made before step
+    dates were kept, or built in tests without moves)."""
+    return (
+        MatterStepDate.objects.filter(matter_id=matter.pk, step=state)
+        .values_list("entered_on", flat=True)
+        .first()
+    )
+
+
+def step_dates(matter: Matter) -> dict[str, datetime.date]:
+    """Every recorded step date of the matter: state → day (the matter page's timeline)."""
+    return dict(
+        MatterStepDate.objects.filter(matter_id=matter.pk).values_list("step", "entered_on")
     )
 
 

@@ -23,10 +23,13 @@ from studios.services import attach_files, save_attendance
 
 from . import selectors, workflow
 from .models import (
+    COMPLETED_STATE,
     STEP_MEETING_KINDS,
     ConsultationMeeting,
     FollowUpTask,
+    LivelihoodProject,
     Matter,
+    MatterStepDate,
     MatterUnit,
     MeetingKind,
     Step,
@@ -36,7 +39,8 @@ from .models import (
 )
 
 MATTER_FIELDS = ("title", "background", "proposal", "is_annual_topic")
-OUTCOME_FIELDS = ("funds_wan", "beneficiaries", "solved", "result_summary")
+OUTCOME_FIELDS = ("solved", "result_summary")
+PROJECT_FIELDS = ("title", "recorded_on", "done", "done_on", "funds_wan", "beneficiaries")
 MEETING_FIELDS = (
     "topic",
     "date",
@@ -97,7 +101,9 @@ def _check_matter(matter: Matter, proposers: list[Member] | None) -> None:
 
 @transaction.atomic
 def create_matter(town: Town, data: Mapping, proposers: Iterable[Member] = (), *, by) -> Matter:
-    """A new matter at 委员提案. The proposing members may follow before registration."""
+    """A new matter at 委员提案. The proposing members may follow before registration.
+    `data["proposed_on"]`, when given, is the real day it was proposed (a matter entered after
+    the fact): registration may not be dated before it."""
     if not can_edit_town_records(by, town.pk):
         raise PermissionDenied
     proposers = list(proposers or [])
@@ -108,8 +114,15 @@ def create_matter(town: Town, data: Mapping, proposers: Iterable[Member] = (), *
         **{k: data[k] for k in MATTER_FIELDS if k in data},
     )
     _check_matter(matter, proposers)
+    proposed_on = data.get("proposed_on")
+    if proposed_on is not None and proposed_on > timezone.localdate():
+        raise WorkflowError(_("提出日期不能晚于今天。"))
+    if proposed_on is not None:
+        matter.step_entered_at = workflow.moment(proposed_on)
     _save(matter, by)
     matter.proposers.set(proposers)
+    if proposed_on is not None:
+        MatterStepDate.objects.create(matter=matter, step=Step.PROPOSED, entered_on=proposed_on)
     return matter
 
 
@@ -207,8 +220,9 @@ def set_assignment(
 
 @transaction.atomic
 def set_outcome(matter: Matter, data: Mapping, *, by) -> Matter:
-    """The result of the matter: funds coordinated, residents benefiting, solved or not, and a
-    summary. Entered at 总结协商 (completing needs it) and corrected after."""
+    """The result of the matter: solved or not, and a summary (its funds and beneficiaries are
+    the totals of its 民生实事). Entered from 督办协商 (completing needs it) and corrected
+    after."""
     _require_manager(matter, by)
     matter = _lock(matter)
     refused = selectors.outcome_refused(matter)
@@ -217,10 +231,6 @@ def set_outcome(matter: Matter, data: Mapping, *, by) -> Matter:
     changed = [k for k in OUTCOME_FIELDS if k in data and getattr(matter, k) != data[k]]
     for name in changed:
         setattr(matter, name, data[name])
-    if matter.funds_wan is not None and matter.funds_wan < 0:
-        raise WorkflowError(_("协调资金不能为负数。"))
-    if matter.beneficiaries is not None and matter.beneficiaries < 0:
-        raise WorkflowError(_("受益群众人数不能为负数。"))
     if matter.is_completed and matter.outcome_missing():
         raise WorkflowError(
             _("已办结的议题不能清空办理成效：%(fields)s。")
@@ -231,10 +241,96 @@ def set_outcome(matter: Matter, data: Mapping, *, by) -> Matter:
     return matter
 
 
+# --- livelihood projects (民生实事) ------------------------------------------------------------
+
+
+def _check_project(project: LivelihoodProject, matter: Matter) -> None:
+    today = timezone.localdate()
+    project.title = (project.title or "").strip()
+    if not project.title:
+        raise WorkflowError(_("请填写实事名称。"))
+    if project.recorded_on is None:
+        raise WorkflowError(_("请填写录入日期。"))
+    if project.recorded_on > today:
+        raise WorkflowError(_("录入日期不能晚于今天。"))
+    if project.funds_wan is None or project.funds_wan < 0:
+        raise WorkflowError(_("协调资金不能为负数。"))
+    if project.beneficiaries is None or project.beneficiaries < 0:
+        raise WorkflowError(_("受益群众人数不能为负数。"))
+    if not project.done:
+        # An undone project has no done date; a date left in the form goes with the tick.
+        project.done_on = None
+        return
+    if project.done_on is None:
+        raise WorkflowError(_("已办成的实事须填写办成日期。"))
+    if project.done_on > today:
+        raise WorkflowError(_("办成日期不能晚于今天。"))
+    if matter.registered_on and project.done_on < matter.registered_on:
+        raise WorkflowError(
+            _("办成日期不能早于议题的立案日期（%(date)s）。")
+            % {"date": matter.registered_on.isoformat()}
+        )
+
+
+def _project_matter(matter: Matter, by) -> Matter:
+    _require_manager(matter, by)
+    # Locked, so a project cannot be added to a matter someone is sending back meanwhile.
+    matter = _lock(matter)
+    refused = selectors.projects_refused(matter)
+    if refused:
+        raise WorkflowError(refused)
+    return matter
+
+
+@transaction.atomic
+def add_project(matter: Matter, data: Mapping, *, by) -> LivelihoodProject:
+    """A 民生实事 the matter delivers, from 督办协商 on; recorded today unless the clerk gives
+    the real day (`recorded_on`) its figures were recorded."""
+    matter = _project_matter(matter, by)
+    project = LivelihoodProject(
+        matter=matter,
+        created_by=_user(by),
+        **{k: data[k] for k in PROJECT_FIELDS if data.get(k) is not None},
+    )
+    if project.recorded_on is None:
+        project.recorded_on = timezone.localdate()
+    _check_project(project, matter)
+    _save(project, by)
+    return project
+
+
+@transaction.atomic
+def update_project(project: LivelihoodProject, data: Mapping, *, by) -> LivelihoodProject:
+    """Corrects a 民生实事 (the same rules as adding one)."""
+    matter = _project_matter(project.matter, by)
+    project = LivelihoodProject.objects.select_for_update().get(pk=project.pk)
+    for name in PROJECT_FIELDS:
+        if name in data and (data[name] is not None or name == "done_on"):
+            setattr(project, name, data[name])
+    _check_project(project, matter)
+    _save(project, by)
+    return project
+
+
+@transaction.atomic
+def delete_project(project: LivelihoodProject, *, by) -> None:
+    """Removes a 民生实事 entered by mistake. A completed matter keeps at least one: its
+    outcome is their total."""
+    matter = _project_matter(project.matter, by)
+    if matter.is_completed and not matter.projects.exclude(pk=project.pk).exists():
+        raise WorkflowError(_("已办结的议题须至少保留一项民生实事。"))
+    project._history_user = _user(by)
+    project.delete()
+
+
 # --- meetings --------------------------------------------------------------------------------
 
 
-def _check_meeting(meeting: ConsultationMeeting, attendance: Mapping[int, str]) -> dict[int, str]:
+def _check_meeting(
+    meeting: ConsultationMeeting, attendance: Mapping[int, str], *, dated: bool = True
+) -> dict[int, str]:
+    """The meeting's rules; `dated` checks its date against the day the matter reached the
+    meeting's step (a correction that leaves the date alone is not refused for an old one)."""
     today = timezone.localdate()
     if meeting.kind not in MeetingKind.values:
         raise WorkflowError(_("请选择协商类型。"))
@@ -253,6 +349,12 @@ def _check_meeting(meeting: ConsultationMeeting, attendance: Mapping[int, str]) 
         meeting.town_id = matter.town_id
         if meeting.date.year < matter.year - 1:
             raise WorkflowError(_("会议日期早于议题年度。"))
+        reached = selectors.step_entered_on(matter, meeting.kind) if dated else None
+        if reached is not None and meeting.date < reached:
+            raise WorkflowError(
+                _("会议日期早于议题进入“%(step)s”环节的日期（%(date)s）。")
+                % {"step": Step(meeting.kind).label, "date": reached.isoformat()}
+            )
     elif meeting.kind in STEP_MEETING_KINDS:
         raise WorkflowError(
             _("“%(kind)s”会议须关联一个议题。") % {"kind": meeting.get_kind_display()}
@@ -379,24 +481,10 @@ def update_meeting(
     ]
     for name in changed:
         setattr(meeting, name, data[name])
-    today = timezone.localdate()
     matter = meeting.matter
-    if (
-        matter is not None
-        and "date" in changed
-        and meeting.date > today
-        and (matter.is_completed or step_index(matter.step) > step_index(meeting.kind))
-        and not ConsultationMeeting.objects.filter(
-            matter=matter, kind=meeting.kind, date__lte=today
-        )
-        .exclude(pk=meeting.pk)
-        .exists()
-    ):
-        raise WorkflowError(
-            _("议题已走过“%(kind)s”环节，这是该环节唯一召开过的会议，日期不能改到将来。")
-            % {"kind": meeting.get_kind_display()}
-        )
-    clean = _check_meeting(meeting, attendance or {})
+    if matter is not None and "date" in changed:
+        _keep_guard_met(meeting, matter)
+    clean = _check_meeting(meeting, attendance or {}, dated="date" in changed)
     if changed:
         _save(meeting, by, update_fields=changed)
     if units is not None:
@@ -406,6 +494,31 @@ def update_meeting(
     _write_tasks(meeting, new_tasks, by)
     attach_files(meeting, files)
     return meeting
+
+
+def _keep_guard_met(meeting: ConsultationMeeting, matter: Matter) -> None:
+    """A meeting that let the matter leave its step may not be moved after the day it left
+    (today when that day is not recorded), unless another meeting of its kind was held by then:
+    the guard the move met would no longer hold."""
+    if not (matter.is_completed or step_index(matter.step) > step_index(meeting.kind)):
+        return
+    today = timezone.localdate()
+    after = workflow.next_step(meeting.kind) or COMPLETED_STATE
+    left_on = min(selectors.step_entered_on(matter, after) or today, today)
+    if meeting.date <= left_on:
+        return
+    others = ConsultationMeeting.objects.filter(matter=matter, kind=meeting.kind, date__lte=left_on)
+    if others.exclude(pk=meeting.pk).exists():
+        return
+    if left_on == today:
+        raise WorkflowError(
+            _("议题已走过“%(kind)s”环节，这是该环节唯一召开过的会议，日期不能改到将来。")
+            % {"kind": meeting.get_kind_display()}
+        )
+    raise WorkflowError(
+        _("议题已于 %(date)s 离开“%(kind)s”环节，这是此前该环节唯一召开的会议，日期不能晚于该日。")
+        % {"kind": meeting.get_kind_display(), "date": left_on.isoformat()}
+    )
 
 
 @transaction.atomic

@@ -15,6 +15,17 @@ urlpatterns = [
     path("matters/<int:pk>/register/", views.matter_register, name="matter_register"),
     path("matters/<int:pk>/assignment/", views.matter_assignment, name="matter_assignment"),
     path("matters/<int:pk>/outcome/", views.matter_outcome, name="matter_outcome"),
+    path("matters/<int:pk>/projects/new/", views.project_create, name="project_create"),
+    path(
+        "matters/<int:pk>/projects/<int:project_pk>/edit/",
+        views.project_edit,
+        name="project_edit",
+    ),
+    path(
+        "matters/<int:pk>/projects/<int:project_pk>/delete/",
+        views.project_delete,
+        name="project_delete",
+    ),
     path("matters/<int:pk>/advance/", views.matter_advance, name="matter_advance"),
     path("matters/<int:pk>/send-back/", views.matter_send_back, name="matter_send_back"),
     path("matters/<int:pk>/progress/", views.progress_create, name="progress_create"),

@@ -39,6 +39,7 @@ from .forms import (
     AdvanceForm,
     AssignmentForm,
     FollowUpTaskFormSet,
+    LivelihoodProjectForm,
     MatterForm,
     MeetingAttendanceForm,
     MeetingForm,
@@ -53,6 +54,7 @@ from .models import (
     STEPS,
     ConsultationMeeting,
     FollowUpTask,
+    LivelihoodProject,
     Matter,
     MatterStatus,
     MeetingFile,
@@ -144,10 +146,12 @@ def board(request):
 
 
 def _step_entries(matter: Matter) -> dict[str, object]:
-    """When the matter last entered each step, from its step Transition rows (one query)."""
+    """The real day the matter entered each step (MatterStepDate, as the moves recorded it),
+    or, for a step without one, when its Transition row was written."""
     entered: dict[str, object] = {Step.PROPOSED: matter.created_at}
     for row in selectors.matter_moves(matter).filter(field="step"):
         entered[row.to_state] = row.at
+    entered.update(selectors.step_dates(matter))
     return entered
 
 
@@ -197,8 +201,9 @@ def _matter_page(
         "proposers": list(matter.proposers.all()),
         "lead_units": [a.unit for a in assignments if a.role == UnitRole.LEAD],
         "assisting_units": [a.unit for a in assignments if a.role == UnitRole.ASSISTING],
-        "has_outcome": matter.result_summary.strip() != ""
-        or any(v is not None for v in (matter.funds_wan, matter.beneficiaries, matter.solved)),
+        "has_outcome": matter.result_summary.strip() != "" or matter.solved is not None,
+        "projects": list(matter.projects.all()),
+        "project_totals": matter.project_totals(),
         "today": timezone.localdate(),
         "overdue": selectors.is_overdue(matter),
         "stalled": selectors.is_stalled(matter),
@@ -232,16 +237,25 @@ def _matter_page(
                     if matter.is_completed
                     else (Step(before).label if before else None)
                 ),
-                "advance_form": advance_form or AdvanceForm(initial=state),
+                "advance_form": advance_form
+                or AdvanceForm(initial={**state, "on": _move_day(matter)}),
                 "send_back_form": send_back_form or SendBackForm(initial=state, auto_id=BACK_ID),
                 "can_register": matter.step == Step.PROPOSED and not matter.is_completed,
                 "can_assign": not selectors.assignment_refused(matter),
                 "meeting_kind": matter.step if matter.step in STEP_MEETING_KINDS else "",
                 "can_meet": step_reached >= step_index(Step.PRE_MEETING),
                 "can_outcome": not selectors.outcome_refused(matter),
+                "can_projects": not selectors.projects_refused(matter),
             }
         )
     return render(request, "consultations/matter_detail.html", context, status=status)
+
+
+def _move_day(matter: Matter):
+    """What the move form offers: today, or for 交办 the assignment date already recorded."""
+    if matter.step == Step.REGISTERED and matter.assigned_on:
+        return matter.assigned_on
+    return timezone.localdate()
 
 
 @reader_required
@@ -259,13 +273,17 @@ def matter_advance(request, pk):
     matter = _managed_matter(request, pk)
     form = AdvanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请刷新页面后重试。"))
+        if form.has_error("on"):
+            messages.error(request, _("请填写正确的日期。"))
+        else:
+            messages.error(request, _("请刷新页面后重试。"))
         return redirect(matter)
     try:
         moved = workflow.matter_advance(
             workflow.as_seen(matter, form.seen_state()),
             by=request.user,
             note=form.cleaned_data["note"],
+            on=form.cleaned_data["on"],
         )
     except WorkflowError as exc:  # a refused guard, or a ConflictError naming the new state
         messages.error(request, exc.message)
@@ -462,8 +480,6 @@ def matter_outcome(request, pk):
     form = OutcomeForm(
         request.POST or None,
         initial={
-            "funds_wan": matter.funds_wan,
-            "beneficiaries": matter.beneficiaries,
             "solved": matter.solved,
             "result_summary": matter.result_summary,
         },
@@ -476,6 +492,81 @@ def matter_outcome(request, pk):
         redirect_to=matter,
     ) or _form_page(
         request, form, title=_("办理成效"), back=matter.get_absolute_url(), matter=matter
+    )
+
+
+# --- livelihood projects (民生实事) ------------------------------------------------------------
+
+
+def _project(request, pk, project_pk) -> tuple[Matter, LivelihoodProject]:
+    matter = _managed_matter(request, pk)
+    project = get_object_or_404(
+        LivelihoodProject.objects.visible_to(request.user).filter(matter=matter), pk=project_pk
+    )
+    return matter, project
+
+
+def _projects_open(request, matter) -> bool:
+    refused = selectors.projects_refused(matter)
+    if refused:
+        messages.info(request, refused)
+    return not refused
+
+
+def _project_data(project: LivelihoodProject) -> dict:
+    return {name: getattr(project, name) for name in services.PROJECT_FIELDS}
+
+
+@staff_required
+def project_create(request, pk):
+    matter = _managed_matter(request, pk)
+    if not _projects_open(request, matter):
+        return redirect(matter)
+    form = LivelihoodProjectForm(request.POST or None)
+    return form_flow(
+        request,
+        form,
+        lambda data: services.add_project(matter, data, by=request.user),
+        success=lambda p: _("已录入民生实事“%(title)s”。") % {"title": p.title},
+        redirect_to=f"{matter.get_absolute_url()}#projects",
+    ) or _form_page(
+        request, form, title=_("录入民生实事"), back=matter.get_absolute_url(), matter=matter
+    )
+
+
+@staff_required
+def project_edit(request, pk, project_pk):
+    matter, project = _project(request, pk, project_pk)
+    if not _projects_open(request, matter):
+        return redirect(matter)
+    form = LivelihoodProjectForm(request.POST or None, initial=_project_data(project))
+    return form_flow(
+        request,
+        form,
+        lambda data: services.update_project(project, data, by=request.user),
+        success=_("已保存。"),
+        redirect_to=f"{matter.get_absolute_url()}#projects",
+    ) or _form_page(
+        request, form, title=_("编辑民生实事"), back=matter.get_absolute_url(), matter=matter
+    )
+
+
+@staff_required
+def project_delete(request, pk, project_pk):
+    """GET asks for confirmation; POST deletes."""
+    matter, project = _project(request, pk, project_pk)
+    if request.method == "POST":
+        try:
+            services.delete_project(project, by=request.user)
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已删除民生实事“%(title)s”。") % {"title": project.title})
+        return redirect(f"{matter.get_absolute_url()}#projects")
+    return render(
+        request,
+        "consultations/project_confirm_delete.html",
+        {"matter": matter, "project": project},
     )
 
 

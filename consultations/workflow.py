@@ -11,6 +11,13 @@ A matter moves one step at a time, forward, when the guard of the step it leaves
     总结协商 → 已办结      a held 总结协商 meeting and the outcome filled in
 
 A clerk may send it back one step with a reason (a completed matter goes back to 总结协商).
+
+Records are often entered after the fact. Every move takes the real day it happened (`on`,
+default today; never in the future, never before the day the matter entered the step it
+leaves): the guards compare that day instead of today (the assignment made by then, a meeting
+held by then), and it is stored as the day the matter entered its new step (MatterStepDate,
+and step_entered_at / completed_at). The Transition row's own time is when the clerk pressed
+the button, so its note says the real day when it differs.
 Every move goes through cppcc.workflow.transition: the row is locked, the guard is re-checked
 on what is stored, and of two people moving the same matter at once only the first wins; the
 other gets a ConflictError naming the step the matter is in now. Each move is a Transition row
@@ -33,6 +40,7 @@ from .models import (
     STEPS,
     Matter,
     MatterStatus,
+    MatterStepDate,
     MatterUnit,
     MeetingKind,
     Step,
@@ -61,6 +69,7 @@ def previous_step(step: str) -> str | None:
 
 def blockers(matter: Matter, today: datetime.date | None = None) -> list[str]:
     """Why the matter may not take its next move yet, in Chinese; empty when it may.
+    `today` is the day of the move (a clerk entering last year's records gives the real one).
 
     The matter page shows these beside the action; the move functions refuse with them.
     """
@@ -87,10 +96,11 @@ def blockers(matter: Matter, today: datetime.date | None = None) -> list[str]:
     if step in MEETING_TO_LEAVE:
         kind = MEETING_TO_LEAVE[step]
         if kind not in selectors.held_meeting_kinds(matter, today):
-            reasons.append(
-                _("须先召开并录入至少一次“%(kind)s”会议（日期不晚于今天）。")
-                % {"kind": MeetingKind(kind).label}
-            )
+            if today == timezone.localdate():
+                reason = _("须先召开并录入至少一次“%(kind)s”会议（日期不晚于今天）。")
+            else:
+                reason = _("须先召开并录入至少一次“%(kind)s”会议（日期不晚于 %(on)s）。")
+            reasons.append(reason % {"kind": MeetingKind(kind).label, "on": today.isoformat()})
     if step == Step.CLOSING:
         missing = matter.outcome_missing()
         if missing:
@@ -124,35 +134,83 @@ def as_seen(matter: Matter, state: str) -> Matter:
     return matter
 
 
-def _guard(expected_status: str):
+def _guard(expected_status: str, on: datetime.date | None = None):
     """Re-checks, on the locked row, the status and the guard of the step it leaves."""
 
     def check(locked: Matter) -> None:
         if locked.status != expected_status:
             raise ConflictError(_conflict(locked))
         if expected_status == MatterStatus.ACTIVE:
-            reasons = blockers(locked)
+            reasons = blockers(locked, on)
             if reasons:
                 raise WorkflowError(" ".join(reasons), code="guard")
 
     return check
 
 
-def _move_step(matter: Matter, to: str, *, by, note: str, updates: dict | None = None) -> Matter:
-    return transition(
-        matter,
-        field="step",
-        allowed_from=[matter.step],
-        to=to,
-        by=by,
-        note=note,
-        updates={"step_entered_at": timezone.now(), "stall_notified_at": None, **(updates or {})},
-        conflict_message=_conflict,
-        guard=_guard(MatterStatus.ACTIVE),
+def move_date(matter: Matter, on: datetime.date | None) -> datetime.date:
+    """The day of a move: `on`, or today. Refused in the future, and before the day the matter
+    entered the step (or state) it is in now."""
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise WorkflowError(_("推进日期不能晚于今天。"))
+    entered = selectors.step_entered_on(matter, matter.state)
+    if entered is not None and on < entered:
+        raise WorkflowError(
+            _("日期不能早于议题进入“%(step)s”环节的日期（%(date)s）。")
+            % {"step": matter.state_label, "date": entered.isoformat()}
+        )
+    return on
+
+
+def moment(on: datetime.date) -> datetime.datetime:
+    """The time a move stores for its day: now for today, else the start of that day."""
+    if on == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
+
+
+def dated_note(note: str, on: datetime.date) -> str:
+    """The Transition's own time is when the clerk pressed the button: say the real day."""
+    if on == timezone.localdate():
+        return note
+    real = _("实际日期：%(date)s") % {"date": on.isoformat()}
+    return f"{note}（{real}）" if note else real
+
+
+def _record_step_date(matter: Matter, state: str, on: datetime.date) -> None:
+    MatterStepDate.objects.update_or_create(
+        matter_id=matter.pk, step=state, defaults={"entered_on": on}
     )
 
 
-def _refuse_if_blocked(matter: Matter) -> None:
+def _move_step(
+    matter: Matter,
+    to: str,
+    *,
+    by,
+    note: str,
+    on: datetime.date,
+    updates: dict | None = None,
+) -> Matter:
+    with transaction.atomic():
+        matter = transition(
+            matter,
+            field="step",
+            allowed_from=[matter.step],
+            to=to,
+            by=by,
+            note=dated_note(note, on),
+            updates={"step_entered_at": moment(on), "stall_notified_at": None, **(updates or {})},
+            conflict_message=_conflict,
+            guard=_guard(MatterStatus.ACTIVE, on),
+        )
+        _record_step_date(matter, to, on)
+    return matter
+
+
+def _refuse_if_blocked(matter: Matter, on: datetime.date | None = None) -> None:
     """Fails fast, before taking the lock, with the same reasons the guard would give.
 
     The guard reads the stored row: the caller's copy may predate its own last write (a form
@@ -164,7 +222,7 @@ def _refuse_if_blocked(matter: Matter) -> None:
         raise ConflictError(_conflict(stored))
     if stored.is_completed:
         raise WorkflowError(_("议题已办结，不能再推进。"), code="guard")
-    reasons = blockers(stored)
+    reasons = blockers(stored, on)
     if reasons:
         raise WorkflowError(" ".join(reasons), code="guard")
 
@@ -189,16 +247,19 @@ def matter_register(
     registered_on: datetime.date | None = None,
     number: str = "",
     note: str = "",
+    on: datetime.date | None = None,
 ) -> Matter:
-    """委员提案 → 政协立案: the clerk registers the matter, with a date and a number (the next
-    free number of the year when none is given)."""
+    """委员提案 → 政协立案: the clerk registers the matter, with a date (`registered_on`, or
+    `on` as every move calls it) and a number (the next free number of the year when none is
+    given)."""
     _require_manager(matter, by)
     if matter.step != Step.PROPOSED or matter.is_completed:
         raise _stale(matter)
-    _refuse_if_blocked(matter)
-    registered_on = registered_on or timezone.localdate()
+    registered_on = registered_on or on or timezone.localdate()
     if registered_on > timezone.localdate():
         raise WorkflowError(_("立案日期不能晚于今天。"))
+    registered_on = move_date(matter, registered_on)
+    _refuse_if_blocked(matter, registered_on)
     number = (number or "").strip() or matter.registration_no or _registration_number(matter)
     if Matter.objects.filter(year=matter.year, registration_no=number).exclude(pk=matter.pk):
         raise WorkflowError(_("本年度已有立案编号“%(no)s”。") % {"no": number})
@@ -209,6 +270,7 @@ def matter_register(
                 Step.REGISTERED,
                 by=by,
                 note=note,
+                on=registered_on,
                 updates={
                     "registered_on": registered_on,
                     "registration_no": number,
@@ -234,87 +296,110 @@ def tell_units_assigned(matter: Matter, unit_ids=None) -> None:
 
 
 @transaction.atomic
-def matter_assign(matter: Matter, *, by, note: str = "") -> Matter:
+def matter_assign(matter: Matter, *, by, note: str = "", on: datetime.date | None = None) -> Matter:
     """政协立案 → 政府交办, once the units and the deadline are recorded
-    (consultations.services.set_assignment); the units' logins are told."""
+    (consultations.services.set_assignment); the units' logins are told. The day of the move is
+    the assignment date: `on` when given (it replaces a date the assignment form recorded),
+    else the recorded assignment date, else today."""
     _require_manager(matter, by)
     if matter.step != Step.REGISTERED or matter.is_completed:
         raise _stale(matter)
-    _refuse_if_blocked(matter)
-    updates = {}
-    if not Matter.objects.filter(pk=matter.pk, assigned_on__isnull=False).exists():
-        updates["assigned_on"] = timezone.localdate()
-    matter = _move_step(matter, Step.ASSIGNED, by=by, note=note, updates=updates)
+    stored = Matter.objects.filter(pk=matter.pk).values("assigned_on", "deadline").get()
+    on = move_date(matter, on or stored["assigned_on"])
+    if stored["deadline"] is not None and stored["deadline"] < on:
+        raise WorkflowError(_("办理期限不能早于交办日期。"))
+    _refuse_if_blocked(matter, on)
+    matter = _move_step(matter, Step.ASSIGNED, by=by, note=note, on=on, updates={"assigned_on": on})
     # The caller's copy may predate its own set_assignment (the notice would read "None").
     matter.refresh_from_db(fields=["deadline", "task"])
     tell_units_assigned(matter)
     return matter
 
 
-def matter_advance(matter: Matter, *, by, note: str = "") -> Matter:
-    """The next move from wherever the matter is, with that move's guard: what the API's
-    advance and the matter page's button call."""
+def matter_advance(
+    matter: Matter,
+    *,
+    by,
+    note: str = "",
+    on: datetime.date | None = None,
+    registration_no: str = "",
+) -> Matter:
+    """The next move from wherever the matter is, with that move's guard, on the day `on`
+    (default today): what the API's advance and the matter page's button call.
+    `registration_no` is the number a registration takes (ignored by the other moves)."""
     if matter.is_completed:
         raise _stale(matter)
     if matter.step == Step.PROPOSED:
-        return matter_register(matter, by=by, note=note)
+        return matter_register(matter, by=by, note=note, on=on, number=registration_no)
     if matter.step == Step.REGISTERED:
-        return matter_assign(matter, by=by, note=note)
+        return matter_assign(matter, by=by, note=note, on=on)
     if matter.step == Step.CLOSING:
-        return matter_complete(matter, by=by, note=note)
+        return matter_complete(matter, by=by, note=note, on=on)
     _require_manager(matter, by)
-    _refuse_if_blocked(matter)
-    return _move_step(matter, next_step(matter.step), by=by, note=note)
+    on = move_date(matter, on)
+    _refuse_if_blocked(matter, on)
+    return _move_step(matter, next_step(matter.step), by=by, note=note, on=on)
 
 
-def matter_complete(matter: Matter, *, by, note: str = "") -> Matter:
-    """总结协商 → 已办结: needs the closing meeting held and the outcome recorded."""
+def matter_complete(
+    matter: Matter, *, by, note: str = "", on: datetime.date | None = None
+) -> Matter:
+    """总结协商 → 已办结: needs the closing meeting held by `on` and the outcome recorded."""
     _require_manager(matter, by)
     if matter.step != Step.CLOSING or matter.is_completed:
         raise _stale(matter)
-    _refuse_if_blocked(matter)
+    on = move_date(matter, on)
+    _refuse_if_blocked(matter, on)
 
     def guard(locked: Matter) -> None:
         if locked.step != Step.CLOSING:
             raise ConflictError(_conflict(locked))
-        _guard(MatterStatus.ACTIVE)(locked)
+        _guard(MatterStatus.ACTIVE, on)(locked)
 
-    return transition(
-        matter,
-        field="status",
-        allowed_from=[MatterStatus.ACTIVE],
-        to=MatterStatus.COMPLETED,
-        by=by,
-        note=note,
-        updates={"completed_at": timezone.now(), "stall_notified_at": None},
-        conflict_message=_conflict,
-        guard=guard,
-    )
+    with transaction.atomic():
+        matter = transition(
+            matter,
+            field="status",
+            allowed_from=[MatterStatus.ACTIVE],
+            to=MatterStatus.COMPLETED,
+            by=by,
+            note=dated_note(note, on),
+            updates={"completed_at": moment(on), "stall_notified_at": None},
+            conflict_message=_conflict,
+            guard=guard,
+        )
+        _record_step_date(matter, COMPLETED_STATE, on)
+    return matter
 
 
-def matter_send_back(matter: Matter, *, reason: str, by) -> Matter:
-    """One step back, with the reason recorded. A completed matter reopens in 总结协商."""
+def matter_send_back(matter: Matter, *, reason: str, by, on: datetime.date | None = None) -> Matter:
+    """One step back, with the reason recorded, on the day `on` (default today). A completed
+    matter reopens in 总结协商."""
     _require_manager(matter, by)
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(_("请填写退回原因。"))
+    on = move_date(matter, on)
     if matter.is_completed:
 
         def still_completed(locked: Matter) -> None:
             if locked.step != Step.CLOSING:
                 raise ConflictError(_conflict(locked))
 
-        return transition(
-            matter,
-            field="status",
-            allowed_from=[MatterStatus.COMPLETED],
-            to=MatterStatus.ACTIVE,
-            by=by,
-            note=reason,
-            updates={"completed_at": None, "step_entered_at": timezone.now()},
-            conflict_message=_conflict,
-            guard=still_completed,
-        )
+        with transaction.atomic():
+            matter = transition(
+                matter,
+                field="status",
+                allowed_from=[MatterStatus.COMPLETED],
+                to=MatterStatus.ACTIVE,
+                by=by,
+                note=dated_note(reason, on),
+                updates={"completed_at": None, "step_entered_at": moment(on)},
+                conflict_message=_conflict,
+                guard=still_completed,
+            )
+            MatterStepDate.objects.filter(matter_id=matter.pk, step=COMPLETED_STATE).delete()
+        return matter
     back = previous_step(matter.step)
     if back is None:
         raise WorkflowError(_("议题处于第一个环节“委员提案”，不能再退回。"))
@@ -323,14 +408,24 @@ def matter_send_back(matter: Matter, *, reason: str, by) -> Matter:
         if locked.status != MatterStatus.ACTIVE:
             raise ConflictError(_conflict(locked))
 
-    return transition(
-        matter,
-        field="step",
-        allowed_from=[matter.step],
-        to=back,
-        by=by,
-        note=reason,
-        updates={"step_entered_at": timezone.now(), "stall_notified_at": None},
-        conflict_message=_conflict,
-        guard=still_active,
-    )
+    with transaction.atomic():
+        matter = transition(
+            matter,
+            field="step",
+            allowed_from=[matter.step],
+            to=back,
+            by=by,
+            note=dated_note(reason, on),
+            updates={"step_entered_at": moment(on), "stall_notified_at": None},
+            conflict_message=_conflict,
+            guard=still_active,
+        )
+        # The steps after the one it returns to are entered anew when it moves on again; the
+        # one it returns to keeps the day it was first reached, which its meetings date from.
+        MatterStepDate.objects.filter(
+            matter_id=matter.pk, step__in=STEPS[step_index(back) + 1 :]
+        ).delete()
+        MatterStepDate.objects.get_or_create(
+            matter_id=matter.pk, step=back, defaults={"entered_on": on}
+        )
+    return matter

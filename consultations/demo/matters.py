@@ -1,7 +1,8 @@
 """One town's annual matter of one year, walked through consultations.workflow to where the
-topic leaves it (seed 002's seven steps), its meetings, assignment and outcome recorded on the
-way by the office clerk's login, then its moves dated back to the days the demo says they
-happened."""
+topic leaves it (seed 002's seven steps), its meetings, assignment, 民生实事 and outcome
+recorded on the way by the office clerk's login, each move on the real day the demo says it
+happened (the `on` a clerk entering past records gives), then the moves' own timestamps dated
+back to those days."""
 
 import datetime
 
@@ -13,7 +14,7 @@ from cppcc.models import Transition
 from .. import services, workflow
 from ..models import COMPLETED_STATE, STEPS, Matter, Step, step_index
 from .meetings import MEETINGS_PER_STEP, spread, step_meeting
-from .outcomes import record_outcome
+from .outcomes import record_outcome, record_projects
 from .topics import Topic
 from .units import assign
 
@@ -97,6 +98,7 @@ class Walk:
                 "background": topic.background,
                 "year": self.year,
                 "is_annual_topic": True,
+                "proposed_on": self.days[0],
             },
             Member.objects.filter(pk__in=self.proposers).order_by("pk"),
             by=self.clerk,
@@ -105,20 +107,22 @@ class Walk:
         for i in range(len(days) - 1):
             step, entered, leaves = STEPS[i], days[i], days[i + 1]
             if step == Step.PROPOSED:
-                workflow.matter_register(self.matter, by=self.clerk, registered_on=leaves)
+                workflow.matter_register(self.matter, by=self.clerk, on=leaves)
                 continue
             if step == Step.REGISTERED:
                 assign(self, on=leaves)
-                workflow.matter_assign(self.matter, by=self.clerk)
+                workflow.matter_assign(self.matter, by=self.clerk, on=leaves)
                 continue
             if step in MEETINGS_PER_STEP:
                 for day in spread(
                     self.rng, entered, leaves, self.rng.choice(MEETINGS_PER_STEP[step])
                 ):
                     step_meeting(self, step, day)
+            if step == Step.SUPERVISION:
+                record_projects(self, entered, leaves)
             if step == Step.CLOSING:
                 record_outcome(self)
-            workflow.matter_advance(self.matter, by=self.clerk)
+            workflow.matter_advance(self.matter, by=self.clerk, on=leaves)
         if topic.target != COMPLETED_STATE:
             self.where_it_stands()
         self.backdate()
@@ -133,6 +137,8 @@ class Walk:
             assign(self, on=min(entered + datetime.timedelta(days=7), self.today))
         if step not in MEETINGS_PER_STEP:
             return
+        if step == Step.SUPERVISION:
+            record_projects(self, entered, self.today)
         waiting = topic.stalled and step == Step.ON_SITE
         if not waiting and not (topic.planned and step == Step.CLOSING):
             n = 1 if topic.stalled or step == Step.CLOSING else self.rng.randint(1, 2)

@@ -1,8 +1,12 @@
 """Consultation fixtures on top of the shared cast (tests/conftest.py).
 
 `walk_to(matter, step)` takes a matter forward through consultations.workflow, recording what
-each guard needs on the way (proposer, units and deadline, a held meeting per step, the
-outcome), so tests reach any step by the path users take.
+each guard needs on the way (proposer, units and deadline, a held meeting per step, a 民生实事
+and the outcome), so tests reach any step by the path users take. The walk's moves are dated
+WALK_DAYS ago (or the day the matter entered its step, if later), the meetings it holds on
+the day of the move that leaves their step, so that a test may still hold a meeting of the
+step dated in the last few weeks (a meeting may not predate its step); WALK_DAYS stays under
+the stall days, so a walked matter is not stalled.
 """
 
 import datetime
@@ -10,12 +14,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from consultations import services, workflow
+from consultations import selectors, services, workflow
 from consultations.models import STEPS, Matter, MatterStatus, MeetingKind, Step, step_index
 
 from ..factories import HandlingUnitFactory
 
 YEAR = timezone.localdate().year
+WALK_DAYS = 25
 
 
 @pytest.fixture
@@ -48,7 +53,7 @@ def hold_meeting(matter: Matter, kind: str, by, *, date=None, **extra):
     return services.record_meeting(
         {
             "kind": kind,
-            "date": date or timezone.localdate() - datetime.timedelta(days=1),
+            "date": date or timezone.localdate(),
             "place": "春光村村委会",
             **extra,
         },
@@ -57,8 +62,17 @@ def hold_meeting(matter: Matter, kind: str, by, *, date=None, **extra):
     )
 
 
-def satisfy(matter: Matter, by, unit) -> None:
-    """Records what the guard of the matter's current step needs."""
+def walk_day(matter: Matter) -> datetime.date:
+    """The day the walk makes its next move: WALK_DAYS ago, or the day the matter entered its
+    current step if that was later."""
+    day = timezone.localdate() - datetime.timedelta(days=WALK_DAYS)
+    entered = selectors.step_entered_on(matter, matter.state)
+    return max(day, entered) if entered else day
+
+
+def satisfy(matter: Matter, by, unit, on=None) -> None:
+    """Records what the guard of the matter's current step needs (a meeting held on `on`,
+    default today)."""
     step = matter.step
     if step == Step.REGISTERED:
         services.set_assignment(
@@ -70,18 +84,26 @@ def satisfy(matter: Matter, by, unit) -> None:
             by=by,
         )
     elif step in (Step.PRE_MEETING, Step.ON_SITE, Step.SUPERVISION, Step.CLOSING):
-        hold_meeting(matter, MeetingKind(step), by)
+        hold_meeting(matter, MeetingKind(step), by, date=on)
     if step == Step.CLOSING:
+        add_project(matter, by)
         services.set_outcome(
             matter,
-            {
-                "funds_wan": 120,
-                "beneficiaries": 500,
-                "solved": True,
-                "result_summary": "20亩荷塘投产，村集体增收12万元。",
-            },
+            {"solved": True, "result_summary": "20亩荷塘投产，村集体增收12万元。"},
             by=by,
         )
+
+
+def add_project(matter: Matter, by, **fields):
+    data = {
+        "title": "20亩荷塘开挖注水",
+        "funds_wan": 120,
+        "beneficiaries": 500,
+        "done": True,
+        "done_on": timezone.localdate(),
+        **fields,
+    }
+    return services.add_project(matter, data, by=by)
 
 
 @pytest.fixture
@@ -98,7 +120,8 @@ def walk_to(office_user, unit):
                 return matter
             if step_index(matter.step) >= target and step != "completed":
                 return matter
-            satisfy(matter, by, unit)
-            matter = workflow.matter_advance(matter, by=by, note="")
+            on = walk_day(matter)
+            satisfy(matter, by, unit, on)
+            matter = workflow.matter_advance(matter, by=by, note="", on=on)
 
     return go

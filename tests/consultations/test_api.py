@@ -333,11 +333,11 @@ def test_outcome_is_refused_before_supervision_and_recorded_after(
     c = client_for(office_user)
     url = f"/api/v1/matters/{matter.pk}/outcome/"
     walk_to(matter, Step.ON_SITE)
-    assert post(c, url, {"funds_wan": "12.5"}).status_code == 400
+    assert post(c, url, {"solved": True}).status_code == 400
     walk_to(matter, Step.SUPERVISION)
-    response = post(c, url, {"funds_wan": "12.5", "beneficiaries": 800, "solved": True})
+    response = post(c, url, {"solved": True, "result_summary": "道路硬化"})
     assert response.status_code == 200, response.content
-    assert (response.json()["funds_wan"], response.json()["beneficiaries"]) == ("12.50", 800)
+    assert (response.json()["solved"], response.json()["result_summary"]) == (True, "道路硬化")
 
 
 # --- filters ---------------------------------------------------------------------------------

@@ -69,11 +69,12 @@ def test_concurrent_completion_has_one_winner(
 
     walk_to(matter, Step.CLOSING)
     hold_meeting(matter, MeetingKind.CLOSING, office_user)
-    services.set_outcome(
+    services.add_project(
         matter,
-        {"funds_wan": 80, "beneficiaries": 300, "solved": True, "result_summary": "道路通车"},
+        {"title": "道路硬化", "funds_wan": 80, "beneficiaries": 300, "done": False},
         by=office_user,
     )
+    services.set_outcome(matter, {"solved": True, "result_summary": "道路通车"}, by=office_user)
     outcomes = race(matter.pk, [office_user, town_user, office_user])
     assert outcomes.count("moved") == 1, outcomes
     assert all(isinstance(o, ConflictError) for o in outcomes if o != "moved")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from consultations import services
-from consultations.models import FollowUpTask, Matter, MeetingKind, Step
+from consultations.models import FollowUpTask, Matter, MatterStepDate, MeetingKind, Step
 
 from ..factories import TownFactory
 from .conftest import YEAR, hold_meeting
@@ -45,6 +45,10 @@ def county(new_matter, walk_to, dongxi, office_user, unit):
     Matter.objects.filter(pk=gunan_annual.pk).update(
         assigned_on=TODAY - datetime.timedelta(days=60),
         deadline=TODAY - datetime.timedelta(days=5),
+    )
+    # Its steps began two months ago, so a meeting of 40 days ago belongs to them.
+    MatterStepDate.objects.filter(matter=gunan_annual).update(
+        entered_on=TODAY - datetime.timedelta(days=60)
     )
     gunan_new = new_matter(title="古南老街排水改造")
     dongxi_matter = walk_to(
@@ -207,8 +211,9 @@ def test_matter_list_and_export_query_counts_do_not_grow_with_rows(
     with django_assert_max_num_queries(8):
         response = c.get(reverse("consultations:matter_list"), {"sort": "deadline"})
     assert len(rows_of(response)) == n_matters
-    # session, user, roles, the years (the filter's), the matters (with town and lead unit)
-    with django_assert_max_num_queries(5):
+    # session, user, roles, the years (the filter's), the matters (with town and lead unit),
+    # the export's audit row
+    with django_assert_max_num_queries(6):
         response = c.get(reverse("consultations:matter_list_export"))
     assert len(sheet(response)) == n_matters + 1
 
@@ -300,8 +305,9 @@ def test_meeting_list_and_export_query_counts_do_not_grow_with_rows(
     with django_assert_max_num_queries(7):
         response = c.get(reverse("consultations:meeting_list"))
     assert len(rows_of(response)) == n_meetings
-    # session, user, roles, the meetings (town, matter, attendance counts)
-    with django_assert_max_num_queries(4):
+    # session, user, roles, the meetings (town, matter, attendance counts), the export's audit
+    # row
+    with django_assert_max_num_queries(5):
         response = c.get(reverse("consultations:meeting_list_export"))
     assert len(sheet(response)) == n_meetings + 1
 
@@ -383,8 +389,8 @@ def test_task_list_and_export_query_counts_do_not_grow_with_rows(
     with django_assert_max_num_queries(8):
         response = c.get(reverse("consultations:task_list"), {"open": "1"})
     assert len(rows_of(response)) == n_tasks
-    # session, user, roles, the tasks (meeting, town, matter, unit)
-    with django_assert_max_num_queries(4):
+    # session, user, roles, the tasks (meeting, town, matter, unit), the export's audit row
+    with django_assert_max_num_queries(5):
         response = c.get(reverse("consultations:task_list_export"), {"open": "1"})
     assert len(sheet(response)) == n_tasks + 1
 

@@ -186,8 +186,9 @@ def test_matter_page_query_count_does_not_grow_with_meetings(
     # session, user, roles, matter (town, proposal, clerks), proposers, unit assignments (with
     # unit), meetings with attendance counts, their units, step transitions, the guard's held
     # meeting kinds, progress reports, matter history, history transitions, the names of the
-    # users the history's foreign keys point at (one query for all), unread notifications
-    with django_assert_max_num_queries(15):
+    # users the history's foreign keys point at (one query for all), unread notifications,
+    # the step dates, the 民生实事 and their totals
+    with django_assert_max_num_queries(18):
         response = c.get(at_pre_meeting.get_absolute_url())
     assert len(response.context["timeline"][3]["meetings"]) == n_meetings
 
@@ -308,18 +309,25 @@ def test_advance_from_the_closing_step_completes_the_matter(
     hold_meeting(matter, MeetingKind.CLOSING, office_user)
     c = client_for(office_user)
     response = c.post(
-        reverse("consultations:matter_outcome", args=[matter.pk]),
+        reverse("consultations:project_create", args=[matter.pk]),
         {
+            "title": "荷塘道路硬化",
+            "recorded_on": str(timezone.localdate()),
             "funds_wan": "35.5",
             "beneficiaries": "800",
-            "solved": "true",
-            "result_summary": "荷塘道路硬化完成。",
+            "done": "on",
+            "done_on": str(timezone.localdate()),
         },
+    )
+    assert response.status_code == 302
+    response = c.post(
+        reverse("consultations:matter_outcome", args=[matter.pk]),
+        {"solved": "true", "result_summary": "荷塘道路硬化完成。"},
     )
     assert response.status_code == 302
     response = advance(c, matter)
     matter.refresh_from_db()
-    assert matter.is_completed and matter.beneficiaries == 800
+    assert matter.is_completed and matter.project_totals()["beneficiaries"] == 800
     assert "议题已办结" in body(response)
 
 

@@ -12,7 +12,7 @@ from consultations.models import STEPS, Matter, MatterStatus, MeetingKind, Step
 from cppcc.models import Transition
 from cppcc.workflow import ConflictError, WorkflowError
 
-from .conftest import hold_meeting, satisfy
+from .conftest import add_project, hold_meeting, satisfy
 
 TODAY = timezone.localdate()
 
@@ -122,11 +122,8 @@ def test_leaving_a_meeting_step_needs_a_held_meeting_of_that_step(
         workflow.matter_advance(matter, by=office_user)
     hold_meeting(matter, step, office_user)
     if step == Step.CLOSING:
-        services.set_outcome(
-            matter,
-            {"funds_wan": 30, "beneficiaries": 200, "solved": True, "result_summary": "已完工"},
-            by=office_user,
-        )
+        add_project(matter, office_user)
+        services.set_outcome(matter, {"solved": True, "result_summary": "已完工"}, by=office_user)
     moved = workflow.matter_advance(matter, by=office_user)
     if step == Step.CLOSING:
         assert moved.status == MatterStatus.COMPLETED
@@ -134,16 +131,19 @@ def test_leaving_a_meeting_step_needs_a_held_meeting_of_that_step(
         assert moved.step == STEPS[STEPS.index(step) + 1]
 
 
-@pytest.mark.parametrize(
-    "missing", ["funds_wan", "beneficiaries", "solved", "result_summary"], ids=str
-)
-def test_completing_needs_every_outcome_field(missing, matter, walk_to, office_user):
+@pytest.mark.parametrize("missing", ["projects", "solved", "result_summary"], ids=str)
+def test_completing_needs_a_project_and_every_outcome_field(missing, matter, walk_to, office_user):
     walk_to(matter, Step.CLOSING)
     hold_meeting(matter, MeetingKind.CLOSING, office_user)
-    outcome = {"funds_wan": 30, "beneficiaries": 200, "solved": False, "result_summary": "部分"}
-    outcome[missing] = "" if missing == "result_summary" else None
+    if missing != "projects":
+        add_project(matter, office_user)
+    outcome = {"solved": False, "result_summary": "部分"}
+    if missing in outcome:
+        outcome[missing] = "" if missing == "result_summary" else None
     services.set_outcome(matter, outcome, by=office_user)
-    label = str(Matter._meta.get_field(missing).verbose_name)
+    label = (
+        "民生实事" if missing == "projects" else str(Matter._meta.get_field(missing).verbose_name)
+    )
     with pytest.raises(WorkflowError, match=label):
         workflow.matter_advance(matter, by=office_user)
     matter.refresh_from_db()
