@@ -45,6 +45,12 @@ class ConsultationsConfig(AppConfig):
                 template="consultations/unit_section.html", context=unit_section, order=10
             )
         )
+        from members.duty import register_source
+
+        from .duty import SOURCES as DUTY_SOURCES
+
+        for duty_source in DUTY_SOURCES:
+            register_source(duty_source)  # meetings attended count toward 履职档案
         from cppcc.navigation import TodoSource, register_todos
 
         from . import selectors

@@ -7,7 +7,16 @@ from cppcc.files import ScopedFileInput
 
 from . import services
 from .masking import mask_id_number, mask_mobile
-from .models import Member, MemberChangeRequest, Sector, SensitiveAccess, SpecialCommittee, Term
+from .models import (
+    DutyEntry,
+    Member,
+    MemberChangeRequest,
+    PointsRule,
+    Sector,
+    SensitiveAccess,
+    SpecialCommittee,
+    Term,
+)
 
 
 @admin.register(Term)
@@ -83,3 +92,41 @@ class MemberChangeRequestAdmin(SimpleHistoryAdmin):
         "reviewed_at",
         "review_note",
     ]
+
+
+@admin.register(PointsRule)
+class PointsRuleAdmin(admin.ModelAdmin):
+    """Read-only here: a change must reprice the ledger, which the rules page
+    (members:duty_rules, members.duty.save_points_rule) does."""
+
+    list_display = ["kind", "points", "yearly_cap", "effective_from", "note", "created_by"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DutyEntry)
+class DutyEntryAdmin(admin.ModelAdmin):
+    """Derived rows (members.duty.rebuild): shown, never edited."""
+
+    list_display = ["member", "kind", "date", "points", "title"]
+    list_filter = ["year", "kind"]
+    search_fields = ["member__name", "title"]
+    list_select_related = ["member"]
+    raw_id_fields = ["member"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -59,3 +59,24 @@ class MembersConfig(AppConfig):
             TodoSource("members.change_requests", managers, todo_change_requests, 10),
             TodoSource("members.leave_requests", managers, todo_leave_requests, 11),
         )
+        self.register_duty(managers)
+
+    def register_duty(self, managers) -> None:
+        """履职档案: sessions count toward it; the office keeps the points rules and sees the
+        flagged members."""
+        from cppcc.navigation import NavItem, TodoSource, register_nav, register_todos
+
+        from .duty import SESSIONS_SOURCE, register_source, todo_flagged_members
+
+        register_source(SESSIONS_SOURCE)
+        register_nav(
+            NavItem(
+                _("履职积分规则"),
+                "members:duty_rules",
+                "sliders",
+                managers,
+                order=26,
+                group=_("委员"),
+            )
+        )
+        register_todos(TodoSource("members.duty_flags", managers, todo_flagged_members, 12))

@@ -538,3 +538,143 @@ class MemberChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.get_status_display()}"
+
+
+class DutyKind(models.TextChoices):
+    # Values are fixed: the ledger, the points rules and other apps' figures store them.
+    PLENARY_PRESENT = "plenary_present", _("出席全体会议")
+    PLENARY_LEAVE = "plenary_leave", _("全体会议请假")
+    PLENARY_ABSENT = "plenary_absent", _("全体会议无故缺席")
+    STANDING_PRESENT = "standing_present", _("出席常委会议")
+    STANDING_LEAVE = "standing_leave", _("常委会议请假")
+    STANDING_ABSENT = "standing_absent", _("常委会议无故缺席")
+    CONSULTATION_MEETING = "consultation_meeting", _("参加协商会议")
+    STUDIO_ACTIVITY = "studio_activity", _("参加工作室活动")
+    DUTY_DAY = "duty_day", _("驻站值日")
+    PROPOSAL_LEAD = "proposal_lead", _("领衔提案")
+    PROPOSAL_COSIGN = "proposal_cosign", _("联名提案")
+    PROPOSAL_REGISTERED = "proposal_registered", _("提案立案")
+    PROPOSAL_KEY = "proposal_key", _("重点提案")
+    PROPOSAL_EXCELLENT = "proposal_excellent", _("优秀提案")
+    OPINION_SUBMITTED = "opinion_submitted", _("报送社情民意")
+    OPINION_ADOPTED_DISTRICT = "opinion_adopted_district", _("社情民意被区采用")
+    OPINION_ADOPTED_CITY = "opinion_adopted_city", _("社情民意被市采用")
+    OPINION_ADOPTED_PROVINCE = "opinion_adopted_province", _("社情民意被省采用")
+    OPINION_ADOPTED_NATIONAL = "opinion_adopted_national", _("社情民意被全国采用")
+    OPINION_INSTRUCTION = "opinion_instruction", _("社情民意获领导批示")
+    HONORARY_HEAD = "honorary_head", _("担任名誉村主任")
+    CONTACT_RECORD = "contact_record", _("联系党外委员")
+
+
+class DutyCategory(models.TextChoices):
+    # The axes of the member's radar chart.
+    MEETINGS = "meetings", _("会议出勤")
+    CONSULTATION = "consultation", _("协商议事")
+    STUDIO = "studio", _("工作室履职")
+    PROPOSALS = "proposals", _("提案工作")
+    OPINIONS = "opinions", _("社情民意")
+    VILLAGE = "village", _("名誉村主任")
+    CONTACT = "contact", _("联系委员")
+
+
+def _category_of(kind: str) -> str:
+    prefixes = {
+        "plenary_": DutyCategory.MEETINGS,
+        "standing_": DutyCategory.MEETINGS,
+        "consultation_": DutyCategory.CONSULTATION,
+        "studio_": DutyCategory.STUDIO,
+        "duty_day": DutyCategory.STUDIO,
+        "proposal_": DutyCategory.PROPOSALS,
+        "opinion_": DutyCategory.OPINIONS,
+        "honorary_": DutyCategory.VILLAGE,
+        "contact_": DutyCategory.CONTACT,
+    }
+    return next(str(cat) for prefix, cat in prefixes.items() if kind.startswith(prefix))
+
+
+# Every DutyKind value -> its DutyCategory value (used by the radar chart and the rules page).
+KIND_CATEGORY: dict[str, str] = {str(kind): _category_of(kind) for kind in DutyKind.values}
+
+
+class PointsRule(models.Model):
+    """履职量化考核办法: the points of one duty kind from a date on. The rule for an entry is the
+    latest of its kind with effective_from on or before the entry's date; no rule: 0 points."""
+
+    kind = models.CharField(_("履职类型"), max_length=40, choices=DutyKind.choices)
+    points = models.DecimalField(
+        _("每次积分"),
+        max_digits=6,
+        decimal_places=1,
+        help_text=_("负数表示扣分"),
+    )
+    yearly_cap = models.DecimalField(
+        _("年度上限"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("委员一年内从该类型最多可得（或被扣）的分值；留空表示不设上限"),
+    )
+    effective_from = models.DateField(_("生效日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("积分规则")
+        verbose_name_plural = _("积分规则")
+        ordering = ["kind", "-effective_from"]
+        unique_together = [("kind", "effective_from")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.points} · {self.effective_from}"
+
+
+class DutyEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DutyEntryQuerySet":
+        """The entries of the members the person may see (Member.objects.visible_to)."""
+        return self.filter(member__in=Member.objects.visible_to(user).values("pk"))
+
+
+class DutyEntry(models.Model):
+    """履职档案: one duty a member performed, derived from its source record by members.duty
+    (never typed in); rebuilt whenever the source or the points rules change."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="duty_entries"
+    )
+    kind = models.CharField(_("履职类型"), max_length=40, choices=DutyKind.choices)
+    date = models.DateField(_("履职日期"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    # After the rule in force on `date` and the kind's yearly cap.
+    points = models.DecimalField(_("积分"), max_digits=6, decimal_places=1)
+    # "<app_label>.<model>:<pk>" of the source record.
+    source = models.CharField(_("来源"), max_length=80)
+    title = models.CharField(_("履职事项"), max_length=200)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+
+    objects = DutyEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("履职记录")
+        verbose_name_plural = _("履职记录")
+        ordering = ["-date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind", "source"], name="one_duty_entry_per_source"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["year", "member"]),
+            models.Index(fields=["year", "kind"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} · {self.get_kind_display()} · {self.date}"

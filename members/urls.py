@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import duty_views, views
 
 app_name = "members"
 urlpatterns = [
@@ -41,6 +41,9 @@ urlpatterns = [
     path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
     path("sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"),
     path("sessions/<int:pk>/leave/", views.my_leave_request, name="my_leave_request"),
+    path("duty-rules/", duty_views.rule_list, name="duty_rules"),
+    path("duty-rules/<int:pk>/edit/", duty_views.rule_edit, name="duty_rule_edit"),
+    path("duty-rules/<int:pk>/delete/", duty_views.rule_delete, name="duty_rule_delete"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/reveal/", views.member_reveal, name="reveal"),

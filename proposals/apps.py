@@ -26,6 +26,12 @@ class ProposalsConfig(AppConfig):
         self.register_opinions()
         self.register_unit_and_portal()
         self.register_todos()
+        from members.duty import register_source
+
+        from .duty import SOURCES as DUTY_SOURCES
+
+        for duty_source in DUTY_SOURCES:
+            register_source(duty_source)  # proposals and opinion reports count toward 履职档案
 
     def register_todos(self) -> None:
         from cppcc.navigation import TodoSource, register_todos

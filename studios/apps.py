@@ -47,6 +47,12 @@ class StudiosConfig(AppConfig):
         from members.signals import member_changed
 
         member_changed.connect(member_changed_receiver, dispatch_uid="studios.leader_eligibility")
+        from members.duty import register_source
+
+        from .duty import SOURCES as DUTY_SOURCES
+
+        for duty_source in DUTY_SOURCES:
+            register_source(duty_source)  # activities, duty days, postings count toward 履职档案
 
         from cppcc.navigation import TodoSource, register_todos
 

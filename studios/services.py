@@ -575,6 +575,10 @@ def save_attendance(parent, attendance: Mapping[int, str], *, by, replace: bool 
     if rows:
         # One INSERT for thirty rows, with their history rows (plain bulk_create would skip them).
         bulk_create_with_history(rows, relation.model, default_user=_user(by))
+        # bulk_create sends no post_save: the duty ledger is told here.
+        from members import duty
+
+        duty.refresh(r.member_id for r in rows)
 
 
 @transaction.atomic
