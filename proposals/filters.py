@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cppcc.filters import Checkbox, ListFilterSet
+from cppcc.filters import Checkbox, ListFilterSet, YearFilter
 from members.models import CommitteeSession, Term
 
 from . import selectors
@@ -31,6 +31,9 @@ def visible_units(request):
 
 
 class ProposalFilter(ListFilterSet):
+    # The year a proposal belongs to (Proposal.year), as the figures count it: the dashboard's
+    # proposal cards link here with ?year=.
+    year = YearFilter(label=_("年度"))
     term = django_filters.ModelChoiceFilter(
         label=_("届次"), queryset=Term.objects.order_by("-start_year"), empty_label=_("全部届次")
     )

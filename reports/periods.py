@@ -53,7 +53,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        """"2025年全年" or "2026年1月1日至11月30日"."""
+        """ "2025年全年" or "2026年1月1日至11月30日"."""
         if self.is_whole_year:
             return _("%(y)d年全年") % {"y": self.year}
         return _("%(y)d年1月1日至%(m)d月%(d)d日") % {

@@ -1,103 +1,73 @@
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from consultations.models import ConsultationMeeting, Matter
+from consultations.models import COMPLETED_STATE, STEPS, MeetingKind, Step, state_label
 from cppcc.navigation import todos_for
 from cppcc.roles import Role
 from cppcc.views import RoleRequiredMixin
-from members.models import CommitteeSession, Member
-from proposals.models import OpinionReport, Proposal
-from studios.models import Activity, Problem, Studio
+from members.models import CommitteeSession
+from studios.models import Problem, Studio
 
 from . import charts, statistics
+from .figures import FigureScope, page_figures, parse_town, parse_year, towns_for
+from .links import FigureLinks
+from .periods import Period
+
+try:  # helper B2's duty ledger figures; the dashboard works without them
+    from .duty import points_distribution
+except ImportError:  # pragma: no cover
+    points_distribution = None
 
 
 class ScopedFiguresMixin(RoleRequiredMixin):
-    """Figures over the records the viewer may see (a town clerk's figures are their town's)."""
+    """Figures over the records the viewer may see (a town clerk's figures are their town's),
+    for `?year=` (default this year; one the records do not cover, or garbage, gives this
+    year) and, where the page offers it, `?town=` among the towns the viewer may see."""
 
-    def figures(self, compare: bool = False) -> dict:
-        user = self.request.user
-        year = statistics.current_year()
-        members = Member.objects.visible_to(user)
-        activities = Activity.objects.visible_to(user)
-        problems = Problem.objects.visible_to(user)
+    choose_town = False
+
+    def selection(self) -> tuple[Period, object]:
+        year = parse_year(self.request.GET.get("year")) or statistics.current_year()
+        raw_town = self.request.GET.get("town") if self.choose_town else None
+        return Period.for_year(year), parse_town(self.request.user, raw_town)
+
+    def figures(self) -> dict:
+        period, town = self.selection()
+        figures = page_figures(self.request.user, period, town)
+        links = FigureLinks(period, town)
+        for row in figures["opinions"]["by_level"]:
+            row["url"] = links.opinions(row["level"])
         return {
-            "year": year,
-            "members": statistics.member_totals(members),
-            "studios": statistics.studio_totals(Studio.objects.visible_to(user)),
-            "activities": statistics.activity_totals(activities, year),
-            "problems": statistics.problem_totals(problems, year),
-            "consultations": self.consultation_figures(year, compare),
+            **figures,
+            "year": period.year,
+            "links": links,
+            "years": statistics.years_covered(),
+            "towns": towns_for(self.request.user) if self.choose_town else [],
+            "meeting_links": {
+                "all": links.meetings(),
+                **{kind: links.meetings(kind) for kind in MeetingKind.values},
+            },
+            "steps_linked": [
+                {**row, "url": links.matters(row["step"])}
+                for row in figures["consultations"]["steps"]
+            ],
         }
-
-    def opinion_figures(self, year: int) -> dict:
-        """社情民意: the year's reports submitted, adoptions by level and leaders' instructions."""
-        reports = OpinionReport.objects.visible_to(self.request.user)
-        by_level = statistics.opinion_adoptions_by_level(reports, year)
-        return {
-            "submitted": statistics.opinion_reports_submitted(reports, year),
-            "by_level": by_level,
-            "adopted": sum(row["count"] for row in by_level),
-            "instructions": statistics.opinion_instructions(reports, year),
-        }
-
-    def proposal_figures(self, year: int) -> dict:
-        """提案: the year's proposals filed and registered, units' replies on time, ratings (four
-        queries, one per figure)."""
-        proposals = Proposal.objects.visible_to(self.request.user)
-        return {
-            "year": year,
-            "filed": statistics.proposals_filed(proposals, year),
-            "registered": statistics.proposals_registered(proposals, year),
-            "on_time": statistics.proposals_replied_on_time(proposals, year),
-            "ratings": statistics.proposal_ratings(proposals, year),
-        }
-
-    def consultation_figures(self, year: int, compare: bool) -> dict:
-        """The "一镇一事" figures: the year's matters per step, held meetings by kind, and the
-        year's totals (matters, funds, beneficiaries, participations); with `compare`, the
-        change from last year (read in the same queries)."""
-        user = self.request.user
-        matters = Matter.objects.visible_to(user)
-        meetings = ConsultationMeeting.objects.visible_to(user)
-
-        years = [year - 1, year] if compare else [year]
-        meetings_by_kind = statistics.meetings_by_kind_per_year(meetings, years)
-        participations = statistics.participations_per_year(meetings, years)
-        totals = statistics.matter_totals_per_year(matters, years)
-        for y in years:
-            totals[y]["participations"] = participations[y]
-        figures = {
-            "year": year,
-            "steps": statistics.matters_by_step(matters, year),
-            "meetings": meetings_by_kind[year],
-            "totals": totals[year],
-        }
-        if compare:
-            figures["previous_year"] = year - 1
-            figures["meetings_change"] = statistics.change(
-                meetings_by_kind[year], meetings_by_kind[year - 1]
-            )
-            figures["totals_change"] = statistics.change(totals[year], totals[year - 1])
-        return figures
 
 
 class OfficeHomeView(ScopedFiguresMixin, TemplateView):
     roles = (Role.ADMIN, Role.OFFICE)
     template_name = "reports/office_home.html"
+    choose_town = True
 
     def get_context_data(self, **kwargs):
-        todos = todos_for(self.request, self.roles)
         sessions = statistics.session_attendance(
             CommitteeSession.objects.visible_to(self.request.user), limit=5
         )
         return super().get_context_data(
             **kwargs,
             **self.figures(),
-            todos=todos,
+            todos=todos_for(self.request, self.roles),
             session_attendance=sessions,
-            opinions=self.opinion_figures(statistics.current_year()),
-            proposals=self.proposal_figures(statistics.current_year()),
         )
 
 
@@ -120,69 +90,153 @@ class TownHomeView(ScopedFiguresMixin, TemplateView):
 class DashboardView(ScopedFiguresMixin, TemplateView):
     roles = (Role.LEADER, Role.ADMIN, Role.OFFICE)
     template_name = "reports/dashboard.html"
+    choose_town = True
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        context = super().get_context_data(**kwargs, **self.figures(compare=True))
+        context = super().get_context_data(**kwargs, **self.figures())
         # A leader's needs-attention figures; office staff opening the dashboard see theirs.
         context["todos"] = todos_for(self.request, self.roles)
-        year = context["year"]
-        context["opinions"] = self.opinion_figures(year)
-        context["proposals"] = self.proposal_figures(year)
-        members = Member.objects.visible_to(user)
-        activities = Activity.objects.visible_to(user)
-        problems = Problem.objects.visible_to(user)
-        options = [
-            (
-                "sector",
-                charts.bar(
-                    _("各界别委员人数"), statistics.members_by_sector(members), horizontal=True
-                ),
-                "chart chart-tall",
+        scope = FigureScope(self.request.user, context["town"])
+        context["charts"] = [
+            {"id": f"chart-{key}", "data_id": f"chart-{key}-data", "option": option, "css": css}
+            for key, option, css in dashboard_charts(context, scope)
+        ]
+        return context
+
+
+def dashboard_charts(context: dict, scope: FigureScope) -> list[tuple[str, dict, str]]:
+    """(key, ECharts option, css) of each dashboard chart, every element linked to its list."""
+    period, links, y = context["period"], context["links"], context["year"]
+    activities = scope.activities()
+    result = [
+        (
+            "sector",
+            charts.bar(
+                _("各界别委员人数"), statistics.members_by_sector(scope.members()), horizontal=True
             ),
-            ("party", charts.pie(_("委员政治面貌"), statistics.members_by_party(members)), "chart"),
+            "chart chart-tall",
+        ),
+        (
+            "party",
+            charts.pie(_("委员政治面貌"), statistics.members_by_party(scope.members())),
+            "chart",
+        ),
+        (
+            "months",
+            charts.months(
+                _("%(y)d年工作室活动（按月）") % {"y": y},
+                statistics.activities_by_month(activities, period),
+                [links.activities(month=m) if m <= period.end.month else "" for m in range(1, 13)]
+                if period.end >= period.start
+                else None,
+            ),
+            "chart",
+        ),
+        (
+            "kinds",
+            charts.bar(
+                _("%(y)d年活动类型") % {"y": y},
+                [
+                    {**row, "url": links.activities(kind=row["kind"])}
+                    for row in statistics.activities_by_kind(activities, period)
+                ],
+            ),
+            "chart",
+        ),
+        (
+            "steps",
+            charts.steps(_("%(y)d年“一镇一事”议题所处环节") % {"y": y}, context["steps_linked"]),
+            "chart chart-wide",
+        ),
+        ("pipeline", _pipeline_chart(scope, period, links), "chart chart-wide chart-tall"),
+    ]
+    proposals = context["proposals"]
+    if proposals is not None:
+        result += [
             (
-                "months",
-                charts.months(
-                    _("%(y)d年工作室活动（按月）") % {"y": year},
-                    statistics.activities_by_month(activities, year),
+                "proposal-status",
+                charts.bar(
+                    _("%(y)d年提案办理状态") % {"y": y},
+                    [
+                        {**row, "url": links.proposals(status=row["status"])}
+                        for row in proposals["by_status"]
+                    ],
                 ),
                 "chart",
-            ),
-            (
-                "kinds",
-                charts.bar(
-                    _("%(y)d年活动类型") % {"y": year},
-                    statistics.activities_by_kind(activities, year),
-                ),
-                "chart",
-            ),
-            (
-                "steps",
-                charts.steps(
-                    _("%(y)d年“一镇一事”议题所处环节") % {"y": year},
-                    context["consultations"]["steps"],
-                ),
-                "chart chart-wide",
             ),
             (
                 "ratings",
                 charts.pie(
-                    _("%(y)d年提案答复满意度") % {"y": year},
-                    context["proposals"]["ratings"]["rows"],
+                    _("%(y)d年提案答复满意度") % {"y": y},
+                    [
+                        {**row, "url": links.proposals(rating=row["rating"])}
+                        for row in proposals["ratings"]["rows"]
+                    ],
                 ),
                 "chart",
             ),
-            (
-                "problems",
-                charts.stacked_towns(
-                    _("各镇街民生问题办理"), statistics.problems_by_town(problems)
-                ),
-                "chart chart-wide",
+        ]
+    result.append(
+        (
+            "opinions",
+            charts.bar(
+                _("%(y)d年社情民意信息采用（按层级）") % {"y": y},
+                [
+                    {
+                        "name": row["label"],
+                        "count": row["count"],
+                        "url": links.opinions(row["level"]),
+                    }
+                    for row in context["opinions"]["by_level"]
+                ],
             ),
-        ]
-        context["charts"] = [
-            {"id": f"chart-{key}", "data_id": f"chart-{key}-data", "option": option, "css": css}
-            for key, option, css in options
-        ]
-        return context
+            "chart",
+        )
+    )
+    if points_distribution is not None:
+        ranking = links.ranking()
+        result.append(
+            (
+                "points",
+                charts.bar(
+                    _("%(y)d年委员履职积分分布") % {"y": y},
+                    [
+                        {**row, "url": ranking}
+                        for row in points_distribution(scope.members(), period.year)
+                    ],
+                ),
+                "chart",
+            )
+        )
+    result.append(
+        (
+            "problems",
+            charts.stacked_towns(
+                _("各镇街民生问题办理"),
+                [
+                    {
+                        **row,
+                        "solved_url": links.problems("solved", row.get("town_id")),
+                        "open_url": links.problems("unsolved", row.get("town_id")),
+                    }
+                    for row in statistics.problems_by_town(scope.problems())
+                ],
+            ),
+            "chart chart-wide",
+        )
+    )
+    return result
+
+
+def _pipeline_chart(scope: FigureScope, period: Period, links: FigureLinks) -> dict:
+    towns = statistics.matters_by_town_and_step(scope.matters(), period)
+    for town in towns:
+        town["urls"] = {
+            step: links.matters(step, town["town_id"]) for step in [*STEPS, COMPLETED_STATE]
+        }
+    steps = [(s, str(Step(s).label)) for s in STEPS] + [
+        (COMPLETED_STATE, state_label(COMPLETED_STATE))
+    ]
+    return charts.pipeline(
+        _("%(y)d年各镇街“一镇一事”议题所处环节") % {"y": period.year}, towns, steps
+    )

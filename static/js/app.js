@@ -39,6 +39,10 @@
       if (!source) return;
       var chart = window.echarts.init(el);
       chart.setOption(canvasTooltips(JSON.parse(source.textContent)));
+      // A data item {value, url} (reports/charts.py) opens the list behind it.
+      chart.on("click", function (params) {
+        if (params.data && params.data.url) window.location.href = params.data.url;
+      });
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }

@@ -10,12 +10,15 @@ from django.utils import timezone
 from proposals import workflow
 from proposals.models import Proposal, ProposalStatus, ProposalUnit
 from reports import statistics
+from reports.periods import Period
 from tests.factories import CommitteeSessionFactory, HandlingUnitFactory, ProposalFactory
 from tests.proposals.flow import walk
 
 S = ProposalStatus
 TODAY = timezone.localdate()
 YEAR = TODAY.year
+THIS = Period.for_year(YEAR)
+LAST = Period.for_year(YEAR - 1)
 
 
 def rate_and_close(proposal, office, *ratings):
@@ -71,43 +74,43 @@ def county(db, office_user):
 
 def test_filed_counts_every_proposal_past_its_draft_in_the_year(county):
     everything = Proposal.objects.all()
-    assert statistics.proposals_filed(everything, YEAR) == 6
-    assert statistics.proposals_filed(everything, YEAR - 1) == 1
-    assert statistics.proposals_filed(everything, YEAR, session=county["session"]) == 1
+    assert statistics.proposals_filed(everything, THIS) == 6
+    assert statistics.proposals_filed(everything, LAST) == 1
+    assert statistics.proposals_filed(everything, THIS, session=county["session"]) == 1
 
 
 def test_registered_counts_registered_and_everything_after(county):
     everything = Proposal.objects.all()
     # registered, late (assigned), the three closed
-    assert statistics.proposals_registered(everything, YEAR) == 5
-    assert statistics.proposals_registered(everything, YEAR, session=county["session"]) == 1
+    assert statistics.proposals_registered(everything, THIS) == 5
+    assert statistics.proposals_registered(everything, THIS, session=county["session"]) == 1
 
 
 def test_a_reply_released_after_its_due_date_is_not_on_time(county):
-    figure = statistics.proposals_replied_on_time(Proposal.objects.all(), YEAR)
+    figure = statistics.proposals_replied_on_time(Proposal.objects.all(), THIS)
     assert figure == {"replied": 4, "on_time": 3, "rate": 75.0}
-    assert statistics.proposals_replied_on_time(Proposal.objects.all(), YEAR - 1)["rate"] == 100.0
+    assert statistics.proposals_replied_on_time(Proposal.objects.all(), LAST)["rate"] == 100.0
 
 
 def test_every_rating_counts_and_the_rate_takes_satisfied_and_basically(county):
-    figure = statistics.proposal_ratings(Proposal.objects.all(), YEAR)
+    figure = statistics.proposal_ratings(Proposal.objects.all(), THIS)
     assert (figure["satisfied"], figure["basically"], figure["unsatisfied"]) == (2, 1, 1)
     assert figure["total"] == 4 and figure["rate"] == 75.0
     assert [row["name"] for row in figure["rows"]] == ["满意", "基本满意", "不满意"]
-    session = statistics.proposal_ratings(Proposal.objects.all(), YEAR, session=county["session"])
+    session = statistics.proposal_ratings(Proposal.objects.all(), THIS, session=county["session"])
     assert (session["satisfied"], session["total"], session["rate"]) == (1, 1, 100.0)
 
 
 def test_figures_without_proposals_have_no_rate(db):
-    assert statistics.proposals_replied_on_time(Proposal.objects.all(), YEAR)["rate"] is None
-    assert statistics.proposal_ratings(Proposal.objects.all(), YEAR)["rate"] is None
+    assert statistics.proposals_replied_on_time(Proposal.objects.all(), THIS)["rate"] is None
+    assert statistics.proposal_ratings(Proposal.objects.all(), THIS)["rate"] is None
 
 
 def test_a_town_clerk_counts_no_proposals(county, town_user):
     # Proposals are the county office's business: a town clerk's scope holds none.
     mine = Proposal.objects.visible_to(town_user)
-    assert statistics.proposals_filed(mine, YEAR) == 0
-    assert statistics.proposal_ratings(mine, YEAR)["total"] == 0
+    assert statistics.proposals_filed(mine, THIS) == 0
+    assert statistics.proposal_ratings(mine, THIS)["total"] == 0
 
 
 @pytest.mark.parametrize("path", ["/reports/office/", "/reports/dashboard/"])
@@ -124,9 +127,7 @@ def test_the_dashboard_charts_the_years_ratings(county, client_for, leader_user)
     response = client_for(leader_user).get("/reports/dashboard/")
     chart = next(c for c in response.context["charts"] if c["id"] == "chart-ratings")
     data = chart["option"]["series"][0]["data"]
-    assert data == [
-        {"name": "满意", "value": 2},
-        {"name": "基本满意", "value": 1},
-        {"name": "不满意", "value": 1},
-    ]
+    assert [(d["name"], d["value"]) for d in data] == [("满意", 2), ("基本满意", 1), ("不满意", 1)]
+    # Each slice opens the proposal list of that rating.
+    assert data[0]["url"] == f"/proposals/?year={YEAR}&rating=satisfied"
     assert 'id="chart-ratings-data"' in response.content.decode()

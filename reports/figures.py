@@ -1,0 +1,195 @@
+"""The figures of a page for one viewer, one period and optionally one town, assembled from the
+functions in reports.statistics. The office home, the town home, the dashboard and
+/api/v1/stats/ all read `page_figures`, so they cannot disagree on a number.
+
+Every dated figure comes as {"current", "previous", "change"}: the period, the same span a year
+earlier (Period.previous) and statistics.change between them.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+
+from consultations.models import ConsultationMeeting, LivelihoodProject, Matter
+from cppcc.roles import clerk_town_id
+from members.models import Member
+from proposals.models import AdoptionLevel, OpinionReport, Proposal
+from studios.models import Activity, Problem, Studio, Town
+
+from . import statistics
+from .periods import Period
+
+
+class FigureScope:
+    """The records a viewer may see (each model's visible_to), narrowed to one town when asked.
+    A town clerk is always narrowed to their own town."""
+
+    def __init__(self, user, town: Town | None = None):
+        self.user = user
+        self.town = town
+
+    def _in_town(self, queryset: QuerySet, path: str) -> QuerySet:
+        return queryset if self.town is None else queryset.filter(**{path: self.town.pk})
+
+    def members(self) -> QuerySet:
+        members = Member.objects.visible_to(self.user)
+        if self.town is None:
+            return members
+        # A subquery, not a join: a member in two of the town's studios counts once.
+        in_town = Member.objects.filter(
+            studio_memberships__studio__town_id=self.town.pk,
+            studio_memberships__end_on__isnull=True,
+        ).values("pk")
+        return members.filter(pk__in=in_town)
+
+    def studios(self) -> QuerySet:
+        return self._in_town(Studio.objects.visible_to(self.user), "town")
+
+    def activities(self) -> QuerySet:
+        return self._in_town(Activity.objects.visible_to(self.user), "studio__town")
+
+    def problems(self) -> QuerySet:
+        return self._in_town(Problem.objects.visible_to(self.user), "studio__town")
+
+    def matters(self) -> QuerySet:
+        return self._in_town(Matter.objects.visible_to(self.user), "town")
+
+    def meetings(self) -> QuerySet:
+        return self._in_town(ConsultationMeeting.objects.visible_to(self.user), "town")
+
+    def projects(self) -> QuerySet:
+        return self._in_town(LivelihoodProject.objects.visible_to(self.user), "matter__town")
+
+    def opinion_reports(self) -> QuerySet:
+        return self._in_town(OpinionReport.objects.visible_to(self.user), "studio__town")
+
+    def proposals(self) -> QuerySet | None:
+        """Proposals are the county's business and belong to no town: with a town chosen there
+        are no proposal figures (None), rather than county figures under a town's name."""
+        if self.town is not None:
+            return None
+        return Proposal.objects.visible_to(self.user)
+
+
+def towns_for(user) -> QuerySet:
+    """The towns the viewer may choose (a town clerk: only their own)."""
+    return Town.objects.visible_to(user).order_by("order", "pk")
+
+
+def parse_year(raw: str | None) -> int | None:
+    """The year asked for, or None when it is missing, not a number or outside the years the
+    records cover."""
+    try:
+        year = int(raw or "")
+    except ValueError:
+        return None
+    return year if year in statistics.years_covered() else None
+
+
+def parse_town(user, raw: str | None) -> Town | None:
+    """The town asked for among those the viewer may see; a town clerk always gets their own.
+    Garbage or a town out of reach gives None (the county)."""
+    own = clerk_town_id(user)
+    if own is not None:
+        return Town.objects.filter(pk=own).first()
+    try:
+        pk = int(raw or "")
+    except ValueError:
+        return None
+    return towns_for(user).filter(pk=pk).first()
+
+
+def compared(figure: Callable, queryset: QuerySet, period: Period) -> dict:
+    """{"current", "previous", "change"} of one figure function (two queries)."""
+    current = figure(queryset, period)
+    previous = figure(queryset, period.previous())
+    return {
+        "current": current,
+        "previous": previous,
+        "change": statistics.change(current, previous),
+    }
+
+
+def _merged(*parts: dict) -> dict:
+    current = {k: v for part in parts for k, v in part["current"].items()}
+    previous = {k: v for part in parts for k, v in part["previous"].items()}
+    return {
+        "current": current,
+        "previous": previous,
+        "change": statistics.change(current, previous),
+    }
+
+
+def consultation_figures(scope: FigureScope, period: Period) -> dict:
+    """The "一镇一事" figures: meetings held by kind, the sentence's totals (participations,
+    实事 done, funds, beneficiaries, the year's matters) with their comparison, and the year's
+    matters per step (a snapshot, not compared)."""
+    meetings, matters = scope.meetings(), scope.matters()
+    return {
+        "meetings": compared(statistics.meetings_by_kind, meetings, period),
+        "totals": _merged(
+            compared(statistics.participations, meetings, period),
+            compared(statistics.livelihood_projects, scope.projects(), period),
+            compared(statistics.matter_totals, matters, period),
+        ),
+        "steps": statistics.matters_by_step(matters, period),
+    }
+
+
+def opinion_figures(scope: FigureScope, period: Period) -> dict:
+    """社情民意: reports submitted, adoptions by level and in all, leaders' instructions."""
+    reports = scope.opinion_reports()
+
+    def counts(reports: QuerySet, period: Period) -> dict:
+        by_level = statistics.opinion_adoptions_by_level(reports, period)
+        return {
+            "submitted": statistics.opinion_reports_submitted(reports, period),
+            "adopted": sum(row["count"] for row in by_level),
+            "instructions": statistics.opinion_instructions(reports, period),
+            **{f"adopted_{row['level']}": row["count"] for row in by_level},
+        }
+
+    figures = compared(counts, reports, period)
+    figures["by_level"] = [
+        {"level": level, "label": label, "count": figures["current"][f"adopted_{level}"]}
+        for level, label in AdoptionLevel.choices
+    ]
+    return figures
+
+
+def proposal_figures(scope: FigureScope, period: Period) -> dict | None:
+    """提案: filed and registered (compared), units' replies on time, ratings, and the period's
+    proposals by status. None when a town is chosen (FigureScope.proposals)."""
+    proposals = scope.proposals()
+    if proposals is None:
+        return None
+
+    def counts(proposals: QuerySet, period: Period) -> dict:
+        return {
+            "filed": statistics.proposals_filed(proposals, period),
+            "registered": statistics.proposals_registered(proposals, period),
+        }
+
+    return {
+        **compared(counts, proposals, period),
+        "on_time": statistics.proposals_replied_on_time(proposals, period),
+        "ratings": statistics.proposal_ratings(proposals, period),
+        "by_status": statistics.proposals_by_status(proposals, period),
+    }
+
+
+def page_figures(user, period: Period, town: Town | None = None) -> dict:
+    """Every figure card of the figure pages and the stats API, for the viewer's records in
+    `period` (and `town`)."""
+    scope = FigureScope(user, town)
+    return {
+        "period": period,
+        "town": town,
+        "members": statistics.member_totals(scope.members()),
+        "studios": statistics.studio_totals(scope.studios()),
+        "activities": compared(statistics.activity_totals, scope.activities(), period),
+        "problems": compared(statistics.problem_totals, scope.problems(), period),
+        "consultations": consultation_figures(scope, period),
+        "proposals": proposal_figures(scope, period),
+        "opinions": opinion_figures(scope, period),
+    }
