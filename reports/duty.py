@@ -1,0 +1,198 @@
+"""Figures over the duty ledger (members.DutyEntry, 履职档案): a member's points, ranks and the
+county's spread. Every figure counts the points the ledger holds for a calendar year (an
+entry's `year`: the year of the duty's real date, not of when it was recorded). The member page,
+the ranking, the 述职报告 and the dashboard all call these, so a score never disagrees with
+itself.
+
+Ranks and medians are county figures: they are counted over every active member of the current
+term whoever asks (a member sees their own rank, never the others' scores); lists and
+distributions count over the queryset the caller scoped to the viewer.
+"""
+
+import statistics
+from decimal import Decimal
+
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members import duty as ledger
+from members.models import (
+    KIND_CATEGORY,
+    DutyCategory,
+    DutyEntry,
+    DutyKind,
+    Member,
+    MemberStatus,
+)
+
+BIN_WIDTH = 10
+ZERO = Decimal("0")
+POINTS = DecimalField(max_digits=9, decimal_places=1)
+CATEGORIES: tuple[str, ...] = tuple(DutyCategory.values)
+
+
+def kinds_of(category: str) -> list[str]:
+    return [kind for kind, cat in KIND_CATEGORY.items() if cat == category]
+
+
+def ranked_members(members: QuerySet | None = None) -> QuerySet:
+    """The members a rank is counted among: active members of the current term (a subquery,
+    not a join, so each member is one row and aggregates stay right)."""
+    members = Member.objects.all() if members is None else members
+    in_term = Member.terms.through.objects.filter(term__is_current=True).values("member_id")
+    return members.filter(status=MemberStatus.ACTIVE, pk__in=in_term)
+
+
+def _points(q: Q) -> Coalesce:
+    return Coalesce(Sum("duty_entries__points", filter=q), Value(ZERO), output_field=POINTS)
+
+
+def with_year_points(members: QuerySet, year: int, categories: bool = False) -> QuerySet:
+    """Annotates `points_total`, the member's points in `year` (0 for none), and with
+    `categories` also `points_<category>` for each DutyCategory: one grouped query over the
+    ledger, so a ranking can order and page by them."""
+    in_year = Q(duty_entries__year=year)
+    annotations = {"points_total": _points(in_year)}
+    if categories:
+        for category in CATEGORIES:
+            annotations[f"points_{category}"] = _points(
+                in_year & Q(duty_entries__kind__in=kinds_of(category))
+            )
+    return members.annotate(**annotations)
+
+
+def member_points(member: Member, year: int) -> Decimal:
+    """The member's points in `year` (one query)."""
+    return DutyEntry.objects.filter(member=member, year=year).aggregate(
+        total=Coalesce(Sum("points"), Value(ZERO), output_field=POINTS)
+    )["total"]
+
+
+def points_by_kind(member: Member, year: int) -> list[dict]:
+    """Every DutyKind in the order of the 办法, with the member's entries and points of that kind
+    in `year` (0 where none): `[{"kind", "name", "category", "count", "points"}]`. One query."""
+    rows = (
+        DutyEntry.objects.filter(member=member, year=year)
+        .order_by()
+        .values("kind")
+        .annotate(n=Sum(Value(1)), points=Sum("points"))
+    )
+    found = {r["kind"]: r for r in rows}
+    return [
+        {
+            "kind": kind,
+            "name": str(label),
+            "category": KIND_CATEGORY[kind],
+            "count": found.get(kind, {}).get("n") or 0,
+            "points": found.get(kind, {}).get("points") or ZERO,
+        }
+        for kind, label in DutyKind.choices
+    ]
+
+
+def points_by_category(by_kind: list[dict]) -> list[dict]:
+    """The rows of points_by_kind added up per DutyCategory, every category in the radar's
+    order: `[{"category", "name", "points"}]` (no query)."""
+    totals = dict.fromkeys(CATEGORIES, ZERO)
+    for row in by_kind:
+        totals[row["category"]] += row["points"]
+    return [
+        {"category": value, "name": str(label), "points": totals[value]}
+        for value, label in DutyCategory.choices
+    ]
+
+
+def competition_ranks(totals: dict[int, Decimal]) -> dict[int, int]:
+    """{member id: rank} by total, highest first; equal totals share a rank and the next rank
+    skips (1, 2, 2, 4)."""
+    ordered = sorted(totals.values(), reverse=True)
+    first_at: dict[Decimal, int] = {}
+    for position, total in enumerate(ordered, start=1):
+        first_at.setdefault(total, position)
+    return {pk: first_at[total] for pk, total in totals.items()}
+
+
+def county_totals(year: int) -> list[tuple[int, int, Decimal]]:
+    """(member id, sector id, points in `year`) of every ranked member (one query)."""
+    return list(
+        with_year_points(ranked_members(), year)
+        .order_by()
+        .values_list("pk", "sector_id", "points_total")
+    )
+
+
+def county_ranks(year: int) -> dict[int, int]:
+    """{member id: rank in the county} for `year` among the ranked members (one query)."""
+    return competition_ranks({pk: total for pk, _sector, total in county_totals(year)})
+
+
+def member_rank(member: Member, year: int) -> dict:
+    """The member's rank in `year` in the county and in their sector, with how many members each
+    counts: `{"county", "county_of", "sector", "sector_of"}`; the ranks are None when the member
+    is not ranked (left, or not of the current term). One query."""
+    rows = county_totals(year)
+    county = competition_ranks({pk: total for pk, _sector, total in rows})
+    same_sector = {pk: total for pk, sector, total in rows if sector == member.sector_id}
+    sector = competition_ranks(same_sector)
+    return {
+        "county": county.get(member.pk),
+        "county_of": len(county),
+        "sector": sector.get(member.pk),
+        "sector_of": len(same_sector),
+    }
+
+
+def county_median_by_category(year: int) -> dict[str, Decimal]:
+    """{category: the median of the ranked members' points in that category in `year`}, members
+    with no entries counting 0 (the radar's comparison line). One query."""
+    columns = [f"points_{c}" for c in CATEGORIES]
+    rows = list(
+        with_year_points(ranked_members(), year, categories=True).order_by().values_list(*columns)
+    )
+    if not rows:
+        return dict.fromkeys(CATEGORIES, ZERO)
+    return {
+        category: Decimal(statistics.median(row[i] for row in rows))
+        for i, category in enumerate(CATEGORIES)
+    }
+
+
+def ledger_years(entries: QuerySet) -> list[int]:
+    """The years the given entries cover and the current year, newest first (the year picker)."""
+    years = set(entries.order_by().values_list("year", flat=True).distinct())
+    years.add(timezone.localdate().year)
+    return sorted(years, reverse=True)
+
+
+def points_distribution(members: QuerySet, year: int) -> list[dict]:
+    """How many of the active members of the queryset have how many points in `year`, in bins of
+    10 points (`[{"name": "0–9", "count": n}, …]`, every bin from 0 to the highest total, empty
+    ones included so the bars read as a histogram). A member with no entries counts in "0–9";
+    totals below zero (deductions) share one bin "0分以下" shown first. One query."""
+    totals = (
+        with_year_points(members.filter(status=MemberStatus.ACTIVE), year)
+        .order_by()
+        .values_list("points_total", flat=True)
+    )
+    below_zero = 0
+    counts: dict[int, int] = {}
+    for total in totals:
+        if total < 0:
+            below_zero += 1
+            continue
+        low = int(total // BIN_WIDTH) * BIN_WIDTH
+        counts[low] = counts.get(low, 0) + 1
+    rows = [{"name": _("0分以下"), "count": below_zero}] if below_zero else []
+    if counts:
+        for low in range(0, max(counts) + BIN_WIDTH, BIN_WIDTH):
+            rows.append({"name": f"{low}–{low + BIN_WIDTH - 1}", "count": counts.get(low, 0)})
+    return rows
+
+
+def flag_reasons(members: QuerySet, year: int) -> dict[int, list[str]]:
+    """{member id: the reasons in Chinese} for the flagged members of the queryset in `year`,
+    as members.duty.flags decides them (two plenary absences without leave in the current term,
+    or no positive entry in the year). Three queries."""
+    return ledger.flags(members, year)
