@@ -29,3 +29,34 @@ class ReportsConfig(AppConfig):
                 order=2,
             ),
         )
+        self.register_duty()
+        register_nav(
+            NavItem(
+                _("年度履职成绩单"),
+                "reports:summary_list",
+                "journal-text",
+                frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.TOWN}),
+                order=3,
+            )
+        )
+
+    def register_duty(self) -> None:
+        """The duty ranking in the members menu, and this year's points on /portal/."""
+        from cppcc.navigation import NavItem, PortalSection, register_nav, register_portal_section
+        from cppcc.roles import Role
+
+        from .duty_views import portal_section
+
+        register_nav(
+            NavItem(
+                _("履职积分排名"),
+                "reports:duty_ranking",
+                "award",
+                frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER, Role.TOWN}),
+                order=26,
+                group=_("委员"),
+            )
+        )
+        register_portal_section(
+            PortalSection(template="portal/duty_section.html", context=portal_section, order=14)
+        )
