@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .api_auth import revoke_tokens
 from .models import User
 from .roles import MEMBER_REGISTER_GROUP, Role, roles_of
 from .workflow import WorkflowError
@@ -147,7 +148,8 @@ def account_update(
 @transaction.atomic
 def account_deactivate(user: User, *, by) -> User:
     """A deactivated login can no longer log in; its open sessions end at their next request
-    (ModelBackend refuses inactive users) and its API token is refused too."""
+    (ModelBackend refuses inactive users) and its API token is deleted, so that reactivating
+    the login does not bring the old token back."""
     if user.pk == getattr(by, "pk", None):
         raise WorkflowError(_("不能停用自己的账号。"))
     claimed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
@@ -156,6 +158,7 @@ def account_deactivate(user: User, *, by) -> User:
     user.is_active = False
     # The update above wins a race between two administrators; this save writes the history.
     _save(user, by, _("停用账号"), ["is_active"])
+    revoke_tokens(user)
     return user
 
 
@@ -180,3 +183,17 @@ def account_reset_password(user: User, *, by) -> str:
     user.must_change_password = True
     _save(user, by, _("重置密码"), ["password", "must_change_password"])
     return password
+
+
+@transaction.atomic
+def account_reset_two_factor(user: User, *, by) -> None:
+    """For a person who lost their phone: removes their authenticator, so that they sign in with
+    the password alone and may enrol a new one. One's own goes through the two-factor page."""
+    from .two_factor import remove_devices
+
+    if user.pk == getattr(by, "pk", None):
+        raise WorkflowError(_("请通过“两步验证”页面关闭自己的两步验证。"))
+    if not remove_devices(user):
+        raise WorkflowError(_("账号“%(name)s”未开启两步验证。") % {"name": user.username})
+    # A history row with the reason; no field of the user changed.
+    _save(user, by, _("关闭两步验证"))

@@ -26,10 +26,20 @@ class CppccConfig(AppConfig):
             NavItem(_("后台管理"), "admin:index", "gear", admin_only, order=200),
         )
 
-        from . import audit  # noqa: F401  (connects the history signal)
+        from . import audit  # connects the history, login, logout and lockout signals
         from .roles import ensure_groups
 
         post_migrate.connect(ensure_groups, dispatch_uid="cppcc_ensure_groups")
+        post_migrate.connect(audit.ensure_audit_group, dispatch_uid="cppcc_audit_group")
+
+        from django.db.models.signals import post_save
+
+        from .models import Transition
+
+        post_save.connect(
+            audit.transition_saved, sender=Transition, dispatch_uid="cppcc_audit_transition"
+        )
+        register_nav(NavItem(_("审计日志"), "audit_list", "journal-text", admin_only, order=6))
 
         from .navigation import PortalSection, portal_todos, register_portal_section
 

@@ -31,6 +31,24 @@ def attachment(response: HttpResponse, filename: str, *, inline: bool = False) -
     return response
 
 
+# A spreadsheet evaluates a typed cell starting with one of these as a formula (tab and CR are
+# how CSV-era injection hid the sign); exported text from people must never run.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_cell(ws, row: int, column: int, value):
+    """Writes `value` into the cell; text that Excel or WPS would evaluate stays text.
+
+    openpyxl stores any string starting with "=" as a formula: the cell is forced back to a
+    plain string, and quotePrefix (Excel's leading apostrophe) keeps it text even after someone
+    edits the cell and presses Enter."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -58,7 +76,7 @@ def workbook_bytes(title: str, columns: Sequence[Column], rows: Iterable[Sequenc
                 value = ""
             elif column.text or not isinstance(value, int | float):
                 value = str(value)
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = write_cell(ws, r, c, value)
             if column.text:
                 cell.number_format = "@"
     out = io.BytesIO()

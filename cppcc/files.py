@@ -25,8 +25,10 @@ from .exports import attachment
 
 THUMB_SIZE = 320
 THUMB_DIR = "thumbs"
-# Shown in the browser; anything else (SVG included: it can carry script) is downloaded.
-INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
+# Shown in the browser; anything else is downloaded: SVG and HTML can carry script, a PDF
+# scripts and look-alike forms (uploads are checked by content in cppcc.uploads, but files
+# stored before that check are served here too).
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
 # Opened on its own, a photo is shown in a document the browser builds, which centres the image
 # with inline styles; the site's policy (style-src 'self') would refuse them. This document holds
@@ -84,7 +86,8 @@ def serve_file(
     """The response for a file the caller has already found through its record's visible_to.
 
     `?size=thumb` on an image answers with its thumbnail. Content-Disposition carries the
-    original (Chinese) name: inline for photos and PDF unless `inline` says otherwise."""
+    original (Chinese) name: inline for photos unless `inline` says otherwise, and only a
+    photo may be inline. `nosniff` keeps a browser from reading a download as a page."""
     if not fieldfile or not fieldfile.storage.exists(fieldfile.name):
         raise Http404
     name = fieldfile.name
@@ -95,8 +98,7 @@ def serve_file(
         if small is not None:
             name, content_type = small, "image/jpeg"
             filename = posixpath.splitext(filename)[0] + ".jpg"
-    if inline is None:
-        inline = content_type in INLINE_TYPES
+    inline = (inline is None or inline) and content_type in INLINE_TYPES
 
     prefix = getattr(settings, "CPPCC_MEDIA_ACCEL_PREFIX", "")
     if prefix:
@@ -107,6 +109,8 @@ def serve_file(
         response = FileResponse(fieldfile.storage.open(name, "rb"), content_type=content_type)
     if inline and content_type.startswith("image/"):
         response._csp_config = IMAGE_DOCUMENT_CSP  # read by Django's CSP middleware
+    # Also set by SecurityMiddleware; repeated here so a file never depends on that setting.
+    response["X-Content-Type-Options"] = "nosniff"
     return attachment(response, filename, inline=inline)
 
 

@@ -7,8 +7,39 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A primary key fits a signed 64-bit integer; a larger number makes SQLite raise OverflowError
+# and PostgreSQL a DataError (a 500) instead of "no such record".
+MAX_ID = 2**63 - 1
+FIRST_YEAR, LAST_YEAR = 1900, 9999
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A record id typed as a number (`?town=3`): anything but a positive 64-bit integer is a
+    form error (400 in the API) rather than a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR})
+class YearFilter(django_filters.NumberFilter):
+    """`?year=2026` over a date (lookup_expr="year") or a year column. Year 0 or 10000 has no
+    date (Python raises building the range), so it is refused as a form error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", FIRST_YEAR)
+        kwargs.setdefault("max_value", LAST_YEAR)
+        super().__init__(*args, **kwargs)
 
 
 class Checkbox(forms.CheckboxInput):

@@ -11,7 +11,9 @@ from .roles import MEMBER_REGISTER_GROUP, Role, roles_of
 
 class LoginForm(auth_forms.AuthenticationForm):
     error_messages = {
-        "invalid_login": _("用户名或密码不正确。连续输错 5 次，账号将被锁定 30 分钟。"),
+        "invalid_login": _(
+            "用户名或密码不正确。同一账号从同一地址连续输错 5 次，将在该地址被锁定 30 分钟。"
+        ),
         "inactive": _("该账号已停用，请联系系统管理员。"),
     }
 
@@ -30,6 +32,25 @@ class LoginForm(auth_forms.AuthenticationForm):
         password = self.cleaned_data.get("password")
         user = User.objects.filter(username=username, is_active=False).first()
         return bool(user and password and user.check_password(password))
+
+
+class OtpForm(forms.Form):
+    """A code from the authenticator app (two-factor sign-in, cppcc.two_factor)."""
+
+    otp = forms.RegexField(
+        label=_("验证码"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=8,
+        error_messages={"invalid": _("请输入验证器上显示的 6 位数字。")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "form-control",
+                "autofocus": True,
+            }
+        ),
+    )
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

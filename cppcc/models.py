@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -121,3 +122,100 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+class AuditKind(models.TextChoices):
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGOUT = "logout", _("退出登录")
+    LOCKOUT = "lockout", _("账号锁定")
+    WRITE = "write", _("写入")
+    TRANSITION = "transition", _("状态变更")
+    EXPORT = "export", _("导出")
+    REVEAL = "reveal", _("查看敏感信息")
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", _("成功")
+    REFUSED = "refused", _("被拒绝")
+    ERROR = "error", _("出错")
+
+
+class AuditImmutableError(Exception):
+    """Raised by any attempt to change or delete an audit row outside cppcc.audit.prune()."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    # The application has no update path; on PostgreSQL a trigger refuses it too
+    # (migration 0006), so a raw query cannot rewrite the trail either.
+    def update(self, **kwargs):
+        raise AuditImmutableError("audit rows cannot be changed")
+
+    def delete(self):
+        raise AuditImmutableError("audit rows are removed only by cppcc.audit.prune()")
+
+    def _prune(self):
+        # Only cppcc.audit.prune() calls this, on rows past the retention period.
+        return models.QuerySet.delete(self)
+
+
+class AuditEvent(models.Model):
+    """One audited act: a write, a login or logout, a lockout, an export, a reveal of a member's
+    sensitive fields, or a state change made outside a request. Written by cppcc.audit only;
+    never changed; removed by the prune job once older than CPPCC_AUDIT_RETENTION_DAYS."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # No database constraint and no cascade: deleting a login or a content type must neither
+    # rewrite nor remove its audit rows (the trigger would refuse it anyway).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # The login's name, or the name typed at a failed login: kept even if the login is deleted.
+    username = models.CharField(_("用户名"), max_length=150, blank=True, db_index=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=AuditKind.choices, db_index=True)
+    # The resolved view name (e.g. "members:edit", "member-detail") or, off-request, the move.
+    action = models.CharField(_("操作"), max_length=100, blank=True)
+    content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("对象类型"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    outcome = models.CharField(_("结果"), max_length=10, choices=AuditOutcome.choices)
+    status_code = models.PositiveSmallIntegerField(_("HTTP 状态"), null=True, blank=True)
+    client_ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    method = models.CharField(_("请求方法"), max_length=10, blank=True)
+    path = models.CharField(_("路径"), max_length=500, blank=True)
+    detail = models.CharField(_("说明"), max_length=500, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        # Viewing is the only right there is: nobody may be granted add, change or delete.
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["client_ip", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username or '-'} · {self.get_kind_display()} · {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutableError("audit rows cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("audit rows are removed only by cppcc.audit.prune()")

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "import_export",
+    # Two-factor sign-in for staff (cppcc.two_factor); TOTP devices only.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # axes with a Chinese name in the admin (it ships no zh_Hans translation).
     "cppcc.apps.AxesConfig",
     "cppcc",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # One audit row per write, login, logout, lockout, download and reveal (cppcc.audit).
+    "cppcc.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cppcc.middleware.SessionLimitMiddleware",
     "cppcc.middleware.PasswordChangeRequiredMiddleware",
@@ -172,6 +177,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "proposals.tasks.send_proposal_reminders",
         "schedule": crontab(hour=8, minute=40),
     },
+    # Safety net for the duty ledger: duties whose day has passed (duty days, meetings) count.
+    "members-duty-ledger": {
+        "task": "members.tasks.rebuild_duty_ledger_recent",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    # Removes audit rows older than CPPCC_AUDIT_RETENTION_DAYS (at least 184; cppcc.audit).
+    "cppcc-prune-audit": {
+        "task": "cppcc.tasks.prune_audit",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # --- Auth, sessions, lockout ----------------------------------------------------------------
@@ -187,16 +202,23 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django calls its password_changed() after every saved set_password(), whatever
+    # the path (own change, administrator's reset, the Django admin), so the API tokens go too.
+    {"NAME": "cppcc.api_auth.RevokeTokensOnPasswordChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-AXES_FAILURE_LIMIT = 5
+# Five wrong passwords lock one user name from one address; an address is locked for every name
+# only after CPPCC_LOGIN_ADDRESS_FAILURE_LIMIT failures, since an office or town hall reaches us
+# through one NAT address and several people there may mistype (cppcc.lockout).
+AXES_FAILURE_LIMIT = "cppcc.lockout.failure_limit"
+CPPCC_LOGIN_FAILURE_LIMIT = env.int("CPPCC_LOGIN_FAILURE_LIMIT", default=5)
+CPPCC_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("CPPCC_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-# Lock the account, not the address: an office or town hall reaches us through one NAT address,
-# and locking by address would lock out everyone there (hence axes.W006 is silenced below).
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "cppcc.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -206,6 +228,13 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# API tokens (cppcc.api_auth) are refused this many hours after they were issued.
+CPPCC_TOKEN_TTL_HOURS = env.int("CPPCC_TOKEN_TTL_HOURS", default=12)
+# A password that passed but whose two-factor code has not come within this many seconds is
+# forgotten (cppcc.two_factor).
+CPPCC_OTP_PENDING_SECONDS = 5 * 60
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "政协履职"
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -241,6 +270,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest file a person may upload (cppcc.uploads.validate_upload), in MB.
+CPPCC_UPLOAD_MAX_MB = env.int("CPPCC_UPLOAD_MAX_MB", default=20)
+# How long audit rows are kept before the nightly prune (cppcc.audit.prune refuses < 184).
+CPPCC_AUDIT_RETENTION_DAYS = env.int("CPPCC_AUDIT_RETENTION_DAYS", default=184)
 
 # --- Email ----------------------------------------------------------------------------------
 # Development prints mail to the console; production sends through SMTP (EMAIL_HOST …).
@@ -280,6 +313,10 @@ SECURE_CSP = {
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Django's own page is English and outside the layout.
+CSRF_FAILURE_VIEW = "cppcc.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -290,14 +327,14 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Django REST framework and the schema ---------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        # DRF's token check, refusing a login that still has a temporary password.
+        # DRF's token check with an expiry, refusing a login that still has a temporary password.
+        # First, so that a missing or expired token is a 401 with `WWW-Authenticate: Token`.
         "cppcc.api_auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["cppcc.api.IsStaffOrScopedReadOnly"],
     "DEFAULT_FILTER_BACKENDS": [

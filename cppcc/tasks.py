@@ -4,6 +4,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from . import audit
 from .models import Notification
 
 
@@ -31,3 +32,9 @@ def send_notification_email(self, notification_id: int) -> bool:
         note.emailed_at = timezone.now()
         note.save(update_fields=["emailed_at"])
     return True
+
+
+@shared_task
+def prune_audit() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): removes audit rows past the retention period."""
+    return audit.prune()

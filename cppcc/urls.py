@@ -8,13 +8,22 @@ from rest_framework.routers import DefaultRouter
 from consultations import api as consultations_api
 from members import api as members_api
 from proposals import api as proposals_api
+from reports import api as reports_api
+from reports import summary_api
 from studios import api as studios_api
 
-from . import views
-from .forms import LoginForm, PasswordChangeForm
+from . import audit_views, views
+from .forms import PasswordChangeForm
 
 router = DefaultRouter()
-for module in (members_api, studios_api, consultations_api, proposals_api):
+for module in (
+    members_api,
+    studios_api,
+    consultations_api,
+    proposals_api,
+    summary_api,
+    reports_api,
+):
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 
@@ -24,14 +33,10 @@ admin.site.index_title = _("系统管理")
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", views.login_otp, name="login_otp"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", views.two_factor_settings, name="two_factor"),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm, success_url="/"),
@@ -44,6 +49,11 @@ urlpatterns = [
         "accounts/manage/<int:pk>/password/",
         views.account_reset_password,
         name="account_reset_password",
+    ),
+    path(
+        "accounts/manage/<int:pk>/two-factor/",
+        views.account_reset_two_factor,
+        name="account_reset_two_factor",
     ),
     path(
         "accounts/manage/<int:pk>/deactivate/",
@@ -63,6 +73,8 @@ urlpatterns = [
     path("inbox/read/", views.inbox_read, name="inbox_read"),
     path("inbox/<int:pk>/", views.notification_open, name="notification_open"),
     path("healthz/", views.health, name="health"),
+    path("audit/", audit_views.audit_list, name="audit_list"),
+    path("audit/export/", audit_views.audit_export, name="audit_export"),
     path("robots.txt", views.robots),
     # Browsers ask for /favicon.ico on every page, the admin's included.
     path("favicon.ico", views.favicon),

@@ -1,24 +1,38 @@
 import functools
 from collections.abc import Callable
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
-from . import accounts
-from .api_auth import TokenRequestSerializer
+from . import accounts, two_factor
+from .api_auth import (
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    issue_token,
+    revoke_tokens,
+    token_expires_at,
+)
 from .audit import object_history
-from .forms import AccountFilterForm, AccountForm
+from .forms import AccountFilterForm, AccountForm, LoginForm, OtpForm
 from .models import User
 from .navigation import registry
 from .notifications import mark_read
@@ -148,8 +162,13 @@ def inbox(request):
 def inbox_read(request):
     if not request.user.is_authenticated:
         raise Http404
-    ids = request.POST.getlist("id") or None
-    count = mark_read(request.user, ids)
+    raw = request.POST.getlist("id")
+    ids = [int(i) for i in raw if i.isdigit() and int(i) < 2**63]
+    # Ids that are not ids are refused: dropping them would leave an empty list, which means
+    # "mark everything read".
+    if raw and not ids:
+        return HttpResponseBadRequest(_("无效的通知编号。"))
+    count = mark_read(request.user, ids or None)
     if count:
         messages.success(request, _("已标记 %(n)d 条通知为已读。") % {"n": count})
     return redirect("inbox")
@@ -173,12 +192,175 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
-class _ObtainAuthToken(ObtainAuthToken):
+# --- signing in and out ---------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """The password step. For a person with two-factor sign-in on it does not log in: the code
+    step (login_otp) does, within CPPCC_OTP_PENDING_SECONDS."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not two_factor.is_enabled(user):
+            return super().form_valid(form)
+        two_factor.begin_login(self.request, user)
+        url = reverse("login_otp")
+        next_url = self.get_redirect_url()
+        return redirect(f"{url}?{urlencode({'next': next_url})}" if next_url else url)
+
+
+def login_otp(request):
+    """The code step of a two-factor sign-in."""
+    user = two_factor.pending_user(request)
+    if user is None:
+        messages.info(request, _("请先输入用户名和密码。"))
+        return redirect("login")
+    credentials = {"username": user.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        two_factor.cancel_login(request)
+        return get_lockout_response(request, None, credentials)
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.finish_login(request, user, form.cleaned_data["otp"]):
+            next_url = request.POST.get("next", "")
+            safe = url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            return redirect(next_url if safe and next_url else settings.LOGIN_REDIRECT_URL)
+        form.add_error("otp", two_factor_wrong_code())
+    return render(
+        request,
+        "registration/login_otp.html",
+        {"form": form, "next": request.GET.get("next") or request.POST.get("next", "")},
+    )
+
+
+def two_factor_wrong_code() -> str:
+    return _("验证码不正确或已过期，请输入验证器上当前的 6 位数字。")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out of the pages also revokes the person's API token."""
+
+    def post(self, request, *args, **kwargs):
+        revoke_tokens(request.user if request.user.is_authenticated else None)
+        return super().post(request, *args, **kwargs)
+
+
+@allowed_if(two_factor.may_use)
+def two_factor_settings(request):
+    """Turn two-factor sign-in on (start, then confirm with a code) or off (with a code)."""
+    user = request.user
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = OtpForm(request.POST if action in ("confirm", "disable") else None)
+    if action == "start":
+        try:
+            two_factor.start(user)
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        return redirect("two_factor")
+    moves = {
+        "confirm": (
+            lambda data: two_factor.confirm(user, data["otp"]),
+            _("已开启两步验证，下次登录时需输入验证码。"),
+        ),
+        "disable": (
+            lambda data: two_factor.disable(user, data["otp"], request=request),
+            _("已关闭两步验证。"),
+        ),
+    }
+    if action in moves:
+        move, success = moves[action]
+        done = form_flow(request, form, move, success=success, redirect_to="two_factor")
+        if done is not None:
+            return done
+    enabled = two_factor.is_enabled(user)
+    pending = None if enabled else two_factor.pending_device(user)
+    return _no_store(
+        render(
+            request,
+            "cppcc/two_factor.html",
+            {
+                "form": form,
+                "action": action,
+                "enabled": enabled,
+                "pending": pending,
+                "secret": two_factor.secret_of(pending) if pending else "",
+                "otpauth_uri": pending.config_url if pending else "",
+            },
+        )
+    )
+
+
+def csrf_failure(request, reason="", template_name=None):
+    """CSRF_FAILURE_VIEW: the site's own page, in Chinese, still 403."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="获取接口令牌",
+        description=(
+            "用户名和密码换取令牌，请求头写 `Authorization: Token <令牌>`。令牌自签发起 "
+            "CPPCC_TOKEN_TTL_HOURS 小时（默认 12 小时）后失效，之后的请求答 401"
+            "（“令牌已过期，请重新获取。”）；修改密码、账号停用、退出登录后立即作废。"
+            "开启两步验证的账号须同时填写 otp。仅机关工作人员、系统管理员、镇街工作人员和"
+            "承办单位可以获取，委员和领导答 403。"
+        ),
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenResponseSerializer,
+            400: OpenApiResponse(description="用户名、密码或两步验证码不正确，或仍为临时密码"),
+            403: OpenApiResponse(description="该角色不需要使用接口"),
+        },
+        auth=[],
+    ),
+    delete=extend_schema(
+        summary="作废当前令牌（退出）",
+        request=None,
+        responses={
+            204: OpenApiResponse(description="已作废"),
+            401: OpenApiResponse(description="未认证，或令牌已过期（令牌已过期，请重新获取。）"),
+        },
+    ),
+)
+class TokenView(ObtainAuthToken):
+    """POST: a token (the valid one, or a new one after expiry); DELETE: revoke it."""
+
     serializer_class = TokenRequestSerializer
 
+    def get_permissions(self):
+        if self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return []
 
-# POST username and password for an API token; refused while the password is a temporary one.
-obtain_auth_token = _ObtainAuthToken.as_view()
+    def get_authenticators(self):
+        # Asking for a new token must not fail on the expired one a script still sends.
+        # (The schema generator builds the view without a request.)
+        if getattr(self.request, "method", None) == "POST":
+            return []
+        return super().get_authenticators()
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = issue_token(serializer.validated_data["user"])
+        response = Response({"token": token.key, "expires_at": token_expires_at(token)})
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def delete(self, request, *args, **kwargs):
+        revoke_tokens(request.user)
+        return Response(status=204)
+
+
+obtain_auth_token = TokenView.as_view()
 
 
 def favicon(request):
@@ -298,6 +480,7 @@ def account_edit(request, pk: int):
             "account": account,
             "roles": _role_labels(account),
             "history": object_history(account),
+            "two_factor_on": two_factor.is_enabled(account),
         },
     )
 
@@ -326,4 +509,19 @@ def account_set_active(request, pk: int, active: bool):
     else:
         done = _("已启用账号“%(name)s”。") if active else _("已停用账号“%(name)s”。")
         messages.success(request, done % {"name": account.username})
+    return redirect("account_edit", pk=account.pk)
+
+
+@admin_required
+@require_POST
+def account_reset_two_factor(request, pk: int):
+    account = get_object_or_404(User, pk=pk)
+    try:
+        accounts.account_reset_two_factor(account, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("已关闭账号“%(name)s”的两步验证。") % {"name": account.username}
+        )
     return redirect("account_edit", pk=account.pk)

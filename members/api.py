@@ -303,9 +303,13 @@ class MemberViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="查看完整敏感信息（记录查看日志）",
+        description="每次调用记一条查看日志，所以用 POST（GET 答 405）；请求体为空。",
+        request=None,
         responses={200: MemberSensitiveSerializer, 403: OpenApiResponse(description="无权查看")},
     )
-    @action(detail=True, methods=["get"])
+    # POST: every call writes an audit row, and a GET must change nothing (prefetchers, caches
+    # and crawlers repeat GETs freely).
+    @action(detail=True, methods=["post"])
     def sensitive(self, request, pk=None):
         member = self.get_object()
         if not can_view_sensitive(request.user):

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from cppcc.filters import YearFilter
+
 from .models import (
     CommitteeSession,
     Member,
@@ -156,7 +158,7 @@ class SessionFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("会议类型"), choices=SessionKind.choices, empty_label=_("全部类型")
     )
-    year = django_filters.NumberFilter(label=_("年度"), field_name="starts_on", lookup_expr="year")
+    year = YearFilter(label=_("年度"), field_name="starts_on", lookup_expr="year")
 
     class Meta:
         model = CommitteeSession

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cppcc.uploads import validate_image_upload
+
 from . import services
 from .filters import studio_queryset
 from .masking import sensitive_values
@@ -49,6 +51,8 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A photo is checked by its content, not its name (an SVG or HTML page is refused).
+        self.fields["photo"].validators.append(validate_image_upload)
         self.fields["sector"].queryset = self.fields["sector"].queryset.filter(is_active=True)
         self.fields["special_committee"].queryset = self.fields[
             "special_committee"

@@ -19,6 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from cppcc.exports import write_cell
+
 from . import services
 from .masking import values_for
 from .models import (
@@ -91,6 +93,10 @@ PARTY_ALIASES = {
     "群众": PartyAffiliation.MASSES,
 }
 LEVEL_ALIASES = {"市政协委员": Level.CITY}
+# One county's register is a few hundred rows and the template has 16 columns; the limits
+# keep a hostile or runaway file from holding a worker (see _read_sheet).
+MAX_ROWS = 5000
+MAX_COLUMNS = 60
 SPLIT_TERMS = re.compile(r"[、,，;；\s]+")
 
 
@@ -179,7 +185,7 @@ def _choices_sheet(wb) -> dict[str, str]:
         ws.cell(row=1, column=col, value=HEADER_OF[key]).font = Font(bold=True)
         ws.column_dimensions[letter].width = 22
         for i, value in enumerate(values, start=2):
-            ws.cell(row=i, column=col, value=value)
+            write_cell(ws, i, col, value)
         if values and key != "terms":
             ranges[key] = f"'{ws.title}'!${letter}$2:${letter}${len(values) + 1}"
     return ranges
@@ -290,11 +296,40 @@ def _read_rows(fileobj) -> tuple[dict[str, int], list[tuple[int, tuple]], list[R
             [],
             [RowError(0, _("文件"), _("无法读取该文件，请确认是 .xlsx 格式的 Excel 文件。"))],
         )
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None) or ()
+    try:
+        return _read_sheet(wb.worksheets[0])
+    except _TooLarge as exc:
+        return {}, [], [RowError(exc.row, _("文件"), exc.reason)]
+    except Exception:
+        # A damaged sheet (a cell reference such as "A0" or "1A", a string index that does
+        # not exist) surfaces only while its rows are read.
+        return (
+            {},
+            [],
+            [RowError(0, _("文件"), _("文件内容已损坏，无法读取，请在 Excel 中另存后重新上传。"))],
+        )
+    finally:
+        wb.close()
+
+
+class _TooLarge(Exception):
+    def __init__(self, row: int, reason: str):
+        self.row, self.reason = row, reason
+
+
+def _read_sheet(ws) -> tuple[dict[str, int], list[tuple[int, tuple]], list[RowError]]:
+    """The header and the non-empty data rows, reading no further than the limits.
+
+    A sheet's declared <dimension> is whatever the file says (A1:XFD1048576 makes openpyxl
+    pad every row to 16,384 cells and walk a million rows), so it is dropped. The header is
+    read to its last cell, and more than MAX_COLUMNS headed columns refuse the file; data rows
+    are cut at MAX_COLUMNS (a cell without a header is never imported) and read one row past
+    MAX_ROWS: content there refuses the file."""
+    ws.reset_dimensions()
+    header = next(ws.iter_rows(max_row=1, values_only=True), None) or ()
+    _check_width(1, header)
     by_header = {}
-    for i, cell in enumerate(header):
+    for i, cell in enumerate(header[:MAX_COLUMNS]):
         text = _text(cell).rstrip("*").strip()
         if text:
             by_header[text] = i
@@ -305,13 +340,24 @@ def _read_rows(fileobj) -> tuple[dict[str, int], list[tuple[int, tuple]], list[R
             index[column.key] = by_header[column.header]
         elif column.required:
             errors.append(RowError(1, column.header, _("缺少必需的列。")))
+    rows = ws.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True)
     data = []
     for number, values in enumerate(rows, start=2):
         if values is None or all(_text(v) == "" for v in values):
             continue
+        if number > MAX_ROWS + 1:
+            raise _TooLarge(
+                number, _("文件最多 %(n)d 行委员数据，请分成几个文件导入。") % {"n": MAX_ROWS}
+            )
         data.append((number, values))
-    wb.close()
     return index, data, errors
+
+
+def _check_width(number: int, values: tuple) -> None:
+    if len(values) > MAX_COLUMNS and any(_text(v) for v in values[MAX_COLUMNS:]):
+        raise _TooLarge(
+            number, _("文件最多 %(n)d 列，请删去多余的列后重新上传。") % {"n": MAX_COLUMNS}
+        )
 
 
 def parse_workbook(fileobj) -> ImportPlan:
@@ -567,7 +613,8 @@ def export_members(members, user) -> bytes:
         }
         keys = [c.key for c in COLUMNS] + [k for k, _h in EXPORT_EXTRA]
         for c, key in enumerate(keys, start=1):
-            cell = ws.cell(row=r, column=c, value=str(row[key]) if row[key] is not None else "")
+            value = str(row[key]) if row[key] is not None else ""
+            cell = write_cell(ws, r, c, value)
             if key in ("id_number", "mobile", "birth_date"):
                 cell.number_format = "@"
     out = io.BytesIO()

@@ -5,6 +5,8 @@ or the page."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cppcc.validators import LimitsMixin
+
 from .models import ConvertedTo, HandlingUnit, NotRegisteredReason
 from .workflow import default_due_on
 
@@ -16,7 +18,7 @@ def _units():
     return HandlingUnit.objects.filter(is_active=True).order_by("name")
 
 
-class MoveForm(forms.Form):
+class MoveForm(LimitsMixin, forms.Form):
     """A move of the proposal page; `title` is its card heading and button label, `confirm`
     (if any) the question app.js asks before it is sent."""
 
@@ -115,7 +117,7 @@ class CloseForm(MoveForm):
     confirm = _("确定办结该提案吗？")
 
 
-class KeyForm(forms.Form):
+class KeyForm(LimitsMixin, forms.Form):
     title = _("重点提案")
     confirm = ""
 
@@ -123,7 +125,7 @@ class KeyForm(forms.Form):
     supervising_leader = forms.CharField(label=_("督办领导"), required=False, max_length=60)
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(LimitsMixin, forms.Form):
     title = _("记录督办会")
     confirm = ""
 
@@ -149,14 +151,14 @@ class SupervisionForm(forms.Form):
             ).distinct()
 
 
-class ExcellentForm(forms.Form):
+class ExcellentForm(LimitsMixin, forms.Form):
     title = _("优秀提案")
     confirm = ""
 
     is_excellent = forms.BooleanField(label=_("评为优秀提案"), required=False)
 
 
-class BulkForm(forms.Form):
+class BulkForm(LimitsMixin, forms.Form):
     """The list's bulk actions: register every ticked proposal, or assign them all to the same
     units with the same due date."""
 

@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cppcc.api_schema import ERRORS, enum_field
+from cppcc.filters import IdFilter, YearFilter
 from cppcc.workflow import WorkflowError
 from members.models import Member
 from studios.models import Studio
@@ -177,8 +178,8 @@ class OpinionReportFilter(filters.FilterSet):
     level = filters.ChoiceFilter(
         choices=AdoptionLevel.choices, field_name="adoptions__level", label=_("采用层级")
     )
-    town = filters.NumberFilter(field_name="studio__town", label=_("镇街"))
-    year = filters.NumberFilter(field_name="submitted_on", lookup_expr="year", label=_("年度"))
+    town = IdFilter(field_name="studio__town", label=_("镇街"))
+    year = YearFilter(field_name="submitted_on", lookup_expr="year", label=_("年度"))
     date_from = filters.DateFilter(field_name="submitted_on", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="submitted_on", lookup_expr="lte")
 

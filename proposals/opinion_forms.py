@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cppcc.filters import DateRangeForm, ListFilterSet, date_filters
+from cppcc.validators import LimitsMixin
 from members.models import Member
 from studios.filters import town_filter
 from studios.models import Studio
@@ -27,7 +28,7 @@ def _not_future(value):
     return value
 
 
-class OpinionReportForm(forms.Form):
+class OpinionReportForm(LimitsMixin, forms.Form):
     """The office records a report on an author's behalf (often after the fact)."""
 
     title = forms.CharField(label=_("标题"), max_length=200)
@@ -67,7 +68,7 @@ class OpinionReportForm(forms.Form):
         return cleaned
 
 
-class PortalOpinionForm(forms.Form):
+class PortalOpinionForm(LimitsMixin, forms.Form):
     """A member's own report from the phone: they are its author; the studio is one of theirs."""
 
     title = forms.CharField(label=_("标题"), max_length=200)
@@ -90,7 +91,7 @@ class PortalOpinionForm(forms.Form):
         ).distinct()
 
 
-class StateForm(forms.Form):
+class StateForm(LimitsMixin, forms.Form):
     """The state the page showed when the button was pressed."""
 
     state = forms.ChoiceField(choices=OpinionStatus.choices, widget=forms.HiddenInput)

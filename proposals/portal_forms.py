@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cppcc.validators import LimitsMixin
 from members.models import CommitteeSession, Member, SessionKind, Term
 from studios.forms import MultipleFileField
 
@@ -64,7 +65,7 @@ class CosignerChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.MultipleHiddenInput
 
 
-class ProposalDraftForm(forms.ModelForm):
+class ProposalDraftForm(LimitsMixin, forms.ModelForm):
     session = forms.ModelChoiceField(
         label=_("提交会议"),
         queryset=CommitteeSession.objects.none(),
@@ -198,7 +199,7 @@ class ProposalDraftForm(forms.ModelForm):
         return proposal
 
 
-class RateForm(forms.Form):
+class RateForm(LimitsMixin, forms.Form):
     rating = forms.ChoiceField(
         label=_("满意度"),
         choices=Rating.choices,

@@ -24,6 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cppcc.api_schema import ERRORS, enum_field
+from cppcc.filters import IdFilter
 from cppcc.roles import Role, can_edit_county, has_role
 from cppcc.workflow import WorkflowError
 from members.models import CommitteeSession, Member, Term
@@ -310,7 +311,7 @@ REFUSED = {
 class ProposalApiFilter(ProposalFilter):
     """The list page's filters; the two ticks read true/false here as everywhere in the API."""
 
-    unit = filters.NumberFilter(label=_("承办单位"), method="filter_unit")
+    unit = IdFilter(label=_("承办单位"), method="filter_unit")
     key = filters.BooleanFilter(label=_("重点提案"), method="filter_key")
     overdue = filters.BooleanFilter(label=_("答复逾期"), method="filter_overdue")
 

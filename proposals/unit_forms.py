@@ -4,6 +4,9 @@ request. Each only validates; the views call proposals.workflow."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cppcc.uploads import validate_upload
+from cppcc.validators import LimitsMixin
+
 from .models import AnswerType, ProposalUnit
 
 # Reply attachments: the office prints or forwards them, so documents and scans only.
@@ -11,7 +14,7 @@ REPLY_FILE_EXTENSIONS = ("pdf", "doc", "docx", "wps", "ofd", "jpg", "jpeg", "png
 REPLY_FILE_MAX_MB = 20
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(LimitsMixin, forms.Form):
     answer_type = forms.ChoiceField(
         label=_("答复类型"),
         choices=AnswerType.choices,
@@ -26,6 +29,7 @@ class ReplyForm(forms.Form):
     file = forms.FileField(
         label=_("答复文件（可选）"),
         required=False,
+        validators=[validate_upload],
         help_text=_("盖章的答复函扫描件或 Word 文件，不超过 %(mb)d MB") % {"mb": REPLY_FILE_MAX_MB},
     )
 
@@ -45,7 +49,7 @@ class ReplyForm(forms.Form):
         return upload
 
 
-class BulkReplyForm(forms.Form):
+class BulkReplyForm(LimitsMixin, forms.Form):
     """One answer for several of the unit's proposals; each still gets its own reply record."""
 
     assignments = forms.ModelMultipleChoiceField(
@@ -76,7 +80,7 @@ class BulkReplyForm(forms.Form):
         )
 
 
-class GiveBackForm(forms.Form):
+class GiveBackForm(LimitsMixin, forms.Form):
     reason = forms.CharField(
         label=_("申请退回理由"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cppcc.api_schema import CONFLICT, ERRORS, enum_field
+from cppcc.filters import IdFilter, YearFilter
 from cppcc.roles import can_edit_county
 from members.models import Member, Term
 
@@ -283,7 +284,7 @@ class PartyGroupSerializer(serializers.ModelSerializer):
 
 
 class PartyGroupFilter(filters.FilterSet):
-    town = filters.NumberFilter(field_name="studio__town")
+    town = IdFilter(field_name="studio__town")
 
     class Meta:
         model = PartyGroup
@@ -423,10 +424,10 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class ActivityFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=ActivityKind.choices)
-    town = filters.NumberFilter(field_name="studio__town")
+    town = IdFilter(field_name="studio__town")
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
-    year = filters.NumberFilter(field_name="date", lookup_expr="year")
+    year = YearFilter(field_name="date", lookup_expr="year")
 
     class Meta:
         model = Activity
@@ -546,7 +547,7 @@ class ProblemSerializer(serializers.ModelSerializer):
 
 class ProblemFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ProblemStatus.choices)
-    town = filters.NumberFilter(field_name="studio__town")
+    town = IdFilter(field_name="studio__town")
     raised_from = filters.DateFilter(field_name="raised_on", lookup_expr="gte")
     raised_to = filters.DateFilter(field_name="raised_on", lookup_expr="lte")
 

@@ -5,6 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cppcc.uploads import validate_upload
+from cppcc.validators import LimitsMixin
 from members.models import Member, PartyAffiliation
 
 from .models import (
@@ -27,7 +29,7 @@ from .selectors import current_term
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ServiceModelForm(forms.ModelForm):
+class ServiceModelForm(LimitsMixin, forms.ModelForm):
     """A ModelForm that types the input but leaves validation to studios.services, whose
     messages are the Chinese ones the office reads (the model's own constraint checks would
     answer with the constraint's name)."""
@@ -80,7 +82,7 @@ class StudioForm(ServiceModelForm):
                 self.fields[name].disabled = True
 
 
-class AssignMembersForm(forms.Form):
+class AssignMembersForm(LimitsMixin, forms.Form):
     studio = forms.ModelChoiceField(label=_("工作室"), queryset=Studio.objects.none())
     role = forms.ChoiceField(
         label=_("角色"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER
@@ -103,7 +105,7 @@ class AssignMembersForm(forms.Form):
         )
 
 
-class PlaceMemberForm(forms.Form):
+class PlaceMemberForm(LimitsMixin, forms.Form):
     """One member into one studio, from the member's page. The studios offered are those the
     person may see, so a town clerk is offered (and may post) only their own town's."""
 
@@ -152,6 +154,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked against the upload allowlist (the meeting and
+    proposal forms use this field too)."""
+
+    default_validators = [validate_upload]
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
         kwargs.setdefault("required", False)
@@ -188,7 +195,7 @@ class ActivityForm(ServiceModelForm):
         self.fields["date"].initial = timezone.localdate()
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(LimitsMixin, forms.Form):
     """One select per studio member (出席 / 请假 / 缺席, default 出席), so an activity of thirty
     members is entered in one screen. Fields are named att_<member id>."""
 
@@ -246,16 +253,16 @@ class ProblemForm(ServiceModelForm):
             )
 
 
-class SolveForm(forms.Form):
+class SolveForm(LimitsMixin, forms.Form):
     solved_on = forms.DateField(label=_("解决日期"), widget=DATE, initial=timezone.localdate)
     resolution = forms.CharField(label=_("解决情况"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(LimitsMixin, forms.Form):
     reason = forms.CharField(label=_("重新办理原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DutyForm(forms.Form):
+class DutyForm(LimitsMixin, forms.Form):
     member = MemberChoiceField(label=_("值日委员"), queryset=Member.objects.none())
     date = forms.DateField(label=_("值日日期"), widget=DATE)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -297,7 +304,7 @@ class HonoraryHeadForm(ServiceModelForm):
             self.fields[name].widget.attrs["min"] = 0
 
 
-class PartyGroupForm(forms.Form):
+class PartyGroupForm(LimitsMixin, forms.Form):
     leader = MemberChoiceField(label=_("党小组组长"), queryset=Member.objects.none())
     name = forms.CharField(label=_("党小组名称"), max_length=60, required=False)
     founded_on = forms.DateField(label=_("成立日期"), widget=DATE, required=False)
@@ -316,7 +323,7 @@ class PartyGroupForm(forms.Form):
             self.fields.pop("founded_on")
 
 
-class OfficerForm(forms.Form):
+class OfficerForm(LimitsMixin, forms.Form):
     member = MemberChoiceField(label=_("统战委员"), queryset=Member.objects.none(), required=False)
 
     def __init__(self, *args, town, **kwargs):
@@ -343,7 +350,7 @@ class VillageForm(ServiceModelForm):
         fields = ["name", "kind", "has_consultation_room"]
 
 
-class ContactPairForm(forms.Form):
+class ContactPairForm(LimitsMixin, forms.Form):
     party_member = MemberChoiceField(label=_("党员委员"), queryset=Member.objects.none())
     non_party_member = MemberChoiceField(label=_("党外委员"), queryset=Member.objects.none())
     since = forms.DateField(label=_("建立联系日期"), widget=DATE, initial=timezone.localdate)
@@ -355,7 +362,7 @@ class ContactPairForm(forms.Form):
         self.fields["non_party_member"].queryset = active.exclude(party=PartyAffiliation.CPC)
 
 
-class ContactRecordForm(forms.Form):
+class ContactRecordForm(LimitsMixin, forms.Form):
     pair = forms.ModelChoiceField(label=_("联系对子"), queryset=ContactPair.objects.none())
     date = forms.DateField(label=_("联系日期"), widget=DATE, initial=timezone.localdate)
     way = forms.ChoiceField(label=_("联系方式"), choices=ContactWay.choices)

@@ -319,8 +319,9 @@ def test_the_api_refuses_a_person_with_a_temporary_password_in_chinese(must_chan
     assert response.status_code == 400 and "修改初始密码" in response.content.decode()
     token = Token.objects.create(user=must_change)
     response = Client().get("/api/v1/members/", HTTP_AUTHORIZATION=f"Token {token.key}")
-    # 403, not 401: the session authenticator comes first and sends no WWW-Authenticate.
-    assert response.status_code == 403 and "修改初始密码" in response.content.decode()
+    # 401: the token authenticator comes first and names its scheme in WWW-Authenticate.
+    assert response.status_code == 401 and "修改初始密码" in response.content.decode()
+    assert response["WWW-Authenticate"].startswith("Token")
     session = log_in(must_change.username, PASSWORD)
     response = session.get("/api/v1/members/")
     assert response.status_code == 403 and "临时密码" in response.json()["detail"]

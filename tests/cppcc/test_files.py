@@ -113,11 +113,13 @@ def test_town_clerk_opens_their_towns_activity_photo_under_its_chinese_name(
     assert body(response) == PHOTO
 
 
-def test_pdf_opens_in_the_browser_and_a_spreadsheet_downloads(activity, client_for, town_user):
+def test_pdf_and_spreadsheet_download_rather_than_open_in_the_browser(
+    activity, client_for, town_user
+):
     client = client_for(town_user)
     pdf = client.get(activity_url(activity, PDF_NAME))
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf["Content-Disposition"] == disposition("inline", PDF_NAME)
+    assert pdf["Content-Disposition"] == disposition("attachment", PDF_NAME)
     sheet = client.get(activity_url(activity, SHEET_NAME))
     assert sheet["Content-Type"].startswith("application/vnd.openxmlformats")
     assert sheet["Content-Disposition"] == disposition("attachment", SHEET_NAME)
@@ -158,7 +160,7 @@ def test_meeting_file_follows_the_meetings_access_rule(
     url = reverse("consultations:meeting_file", args=[file_of(meeting, PDF_NAME).pk])
     response = client_for(town_user).get(url)
     assert response.status_code == 200
-    assert response["Content-Disposition"] == disposition("inline", PDF_NAME)
+    assert response["Content-Disposition"] == disposition("attachment", PDF_NAME)
     assert client_for(other_town_user).get(url).status_code == 404
     assert client_for(unit_user).get(url).status_code == 404
 

@@ -93,7 +93,7 @@ def test_reference_tables_are_listed_and_filtered(api, tables):
 def test_sensitive_action_refuses_office_without_register(
     member_a, office_user_without_register, client_for
 ):
-    response = client_for(office_user_without_register).get(
+    response = client_for(office_user_without_register).post(
         f"/api/v1/members/{member_a.pk}/sensitive/"
     )
     assert response.status_code == 403

@@ -84,7 +84,7 @@ def test_no_full_id_or_mobile_reaches_roles_without_the_register_right(
         assert member.name in body, url
         assert leaks(body, member) == [], url
     assert checked >= 2
-    assert c.get(f"/api/v1/members/{member.pk}/sensitive/").status_code in (403, 404)
+    assert c.post(f"/api/v1/members/{member.pk}/sensitive/").status_code in (403, 404)
     assert c.post(f"/members/{member.pk}/reveal/").status_code in (403, 404)
     assert not SensitiveAccess.objects.exists()
 
@@ -123,13 +123,30 @@ def test_reveal_with_htmx_returns_only_the_sensitive_block(
 
 
 def test_api_sensitive_action_is_audited(sensitive_member, office_user, client_for):
-    data = client_for(office_user).get(f"/api/v1/members/{sensitive_member.pk}/sensitive/").json()
+    data = client_for(office_user).post(f"/api/v1/members/{sensitive_member.pk}/sensitive/").json()
     assert data == {
         "id_number": sensitive_member.id_number,
         "mobile": "13887654321",
         "birth_date": "1975-05-01",
     }
     assert SensitiveAccess.objects.filter(member=sensitive_member, user=office_user).count() == 1
+
+
+@pytest.mark.parametrize("url", ["/members/{pk}/reveal/", "/api/v1/members/{pk}/sensitive/"])
+def test_revealing_by_get_is_refused_and_writes_no_audit_row(
+    url, sensitive_member, office_user, client_for
+):
+    response = client_for(office_user).get(url.format(pk=sensitive_member.pk))
+    assert response.status_code == 405
+    assert sensitive_member.id_number not in response.content.decode()
+    assert not SensitiveAccess.objects.exists()
+
+
+def test_the_detail_page_reveals_with_a_post_form(sensitive_member, office_user, client_for):
+    html = client_for(office_user).get(f"/members/{sensitive_member.pk}/").content.decode()
+    reveal = f"/members/{sensitive_member.pk}/reveal/"
+    assert re.search(rf'<form method="post" action="{reveal}" hx-post="{reveal}"', html)
+    assert f'href="{reveal}"' not in html and f'hx-get="{reveal}"' not in html
 
 
 def test_api_detail_is_masked_for_register_holders_too(sensitive_member, office_user, client_for):
