@@ -65,6 +65,13 @@ PAGES = [
     ("office", "/members/sessions/"),
     ("office", "/proposals/opinions/"),
     ("member", "/proposals/portal/"),
+    # Issue 11: figures for any year, the duty record and ranking, the yearly summary.
+    ("leader", "/reports/dashboard/?year={last_year}"),
+    ("office", "/api/v1/stats/"),
+    ("office", "/reports/duty/"),
+    ("member", "/reports/portal/duty/"),
+    ("office", "/members/duty-rules/"),
+    ("office", "/reports/summary/"),
 ]
 
 
@@ -99,8 +106,9 @@ def main() -> None:
     rows = []
     matter = demo_matter_id()
     proposal = demo_proposal_id()
+    last_year = timezone.localdate().year - 1
     for username, url in PAGES:
-        url = url.format(matter=matter, proposal=proposal)
+        url = url.format(matter=matter, proposal=proposal, last_year=last_year)
         if username not in clients:
             client = Client()
             client.force_login(User.objects.get(username=username))
