@@ -25,6 +25,8 @@ from rest_framework.response import Response
 from cppcc.api_schema import ERRORS, enum_field
 from cppcc.filters import IdFilter, YearFilter
 from cppcc.models import Transition
+from cppcc.scoping import ScopedChoicesMixin, ScopedModelSerializer, ScopedSerializer
+from cppcc.versioning import VersionSerializerMixin
 from cppcc.workflow import ConflictError, WorkflowError
 from members.models import Member
 from proposals.models import HandlingUnit, Proposal
@@ -83,7 +85,7 @@ class VisibleUnitField(serializers.PrimaryKeyRelatedField):
 # --- matters ---------------------------------------------------------------------------------
 
 
-class MatterUnitSerializer(serializers.ModelSerializer):
+class MatterUnitSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     role = UnitRoleField(choices=UnitRole.choices, read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
@@ -120,7 +122,7 @@ WRITTEN_ELSEWHERE = {
 }
 
 
-class MatterSerializer(serializers.ModelSerializer):
+class MatterSerializer(VersionSerializerMixin, ScopedModelSerializer):
     town = VisibleTownField(queryset=Town.objects.all())
     town_name = serializers.CharField(source="town.name", read_only=True)
     year = serializers.IntegerField(required=False)
@@ -131,7 +133,9 @@ class MatterSerializer(serializers.ModelSerializer):
     proposal = serializers.PrimaryKeyRelatedField(
         queryset=Proposal.objects.all(), allow_null=True, required=False
     )
-    proposal_title = serializers.CharField(source="proposal.title", read_only=True, default=None)
+    proposal_title = serializers.CharField(
+        source="proposal.title", read_only=True, default=None, allow_null=True
+    )
     step = StepField(choices=Step.choices, read_only=True)
     step_display = serializers.CharField(source="get_step_display", read_only=True)
     status = MatterStatusField(choices=MatterStatus.choices, read_only=True)
@@ -190,6 +194,7 @@ class MatterSerializer(serializers.ModelSerializer):
             "next_step",
             "next_step_display",
             "proposed_on",
+            "version",
         ]
         read_only_fields = [
             "step_entered_at",
@@ -250,7 +255,7 @@ class MatterSerializer(serializers.ModelSerializer):
         return state_label(state) if state else None
 
 
-class LivelihoodProjectSerializer(serializers.ModelSerializer):
+class LivelihoodProjectSerializer(ScopedModelSerializer):
     matter = VisibleMatterField(queryset=Matter.objects.all())
     recorded_on = serializers.DateField(
         required=False, help_text="实事数据的实际录入日期，不填为今天；全县资金、受益人数按它统计"
@@ -277,7 +282,7 @@ class LivelihoodProjectSerializer(serializers.ModelSerializer):
         extra_kwargs = {"funds_wan": {"min_value": None}}
 
 
-class ProjectTotalsSerializer(serializers.Serializer):
+class ProjectTotalsSerializer(ScopedSerializer):
     count = serializers.IntegerField(help_text="民生实事项数")
     done = serializers.IntegerField(help_text="已办成项数")
     funds_wan = serializers.DecimalField(
@@ -323,7 +328,7 @@ class MatterDetailSerializer(MatterSerializer):
         return {state: day.isoformat() for state, day in selectors.step_dates(obj).items()}
 
 
-class RefusalSerializer(serializers.Serializer):
+class RefusalSerializer(ScopedSerializer):
     detail = serializers.CharField(help_text="拒绝的中文原因")
     code = serializers.CharField(help_text="guard：条件未满足；conflict：议题已被他人处理")
     matter = MatterDetailSerializer(help_text="议题现在的状态")
@@ -337,7 +342,7 @@ REFUSED = {
 }
 
 
-class MatterFilter(filters.FilterSet):
+class MatterFilter(ScopedChoicesMixin, filters.FilterSet):
     step = filters.ChoiceFilter(choices=Step.choices)
     status = filters.ChoiceFilter(choices=MatterStatus.choices)
     unit = IdFilter(method="filter_unit", label=_("承办单位"))
@@ -355,7 +360,7 @@ class MatterFilter(filters.FilterSet):
         return qs.filter(pk__in=stalled) if value else qs.exclude(pk__in=stalled)
 
 
-class StateInputSerializer(serializers.Serializer):
+class StateInputSerializer(ScopedSerializer):
     expected_state = StateField(
         choices=[*STEPS, COMPLETED_STATE],
         required=False,
@@ -391,7 +396,7 @@ class SendBackSerializer(StateInputSerializer):
     )
 
 
-class AssignmentSerializer(serializers.Serializer):
+class AssignmentSerializer(ScopedSerializer):
     lead_unit = VisibleUnitField(queryset=HandlingUnit.objects.all())
     assisting_units = VisibleUnitField(
         many=True, queryset=HandlingUnit.objects.all(), required=False
@@ -401,12 +406,12 @@ class AssignmentSerializer(serializers.Serializer):
     assigned_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class OutcomeSerializer(serializers.Serializer):
+class OutcomeSerializer(ScopedSerializer):
     solved = serializers.BooleanField(required=False, allow_null=True)
     result_summary = serializers.CharField(required=False, allow_blank=True)
 
 
-class ProgressSerializer(serializers.ModelSerializer):
+class ProgressSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     written_by_name = serializers.SerializerMethodField()
 
@@ -420,7 +425,7 @@ class ProgressSerializer(serializers.ModelSerializer):
         return str(obj.written_by) if obj.written_by_id else None
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class TransitionSerializer(ScopedModelSerializer):
     from_display = serializers.SerializerMethodField()
     to_display = serializers.SerializerMethodField()
     by_name = serializers.SerializerMethodField()
@@ -548,7 +553,9 @@ class MatterViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
         if "year" in data and data.pop("year") != matter.year:
             raise serializers.ValidationError({"year": [_("议题的年度不能修改。")]})
         proposers = data.pop("proposers", None)
-        services.update_matter(matter, data, proposers, by=request.user)
+        services.update_matter(
+            matter, data, proposers, by=request.user, version=data.pop("version")
+        )
         return Response(self._detail(matter.pk))
 
     # --- step moves ---
@@ -562,7 +569,7 @@ class MatterViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
     def _move(self, request, move, payload_class):
         matter = self.get_object()
         self._require_manager(matter)
-        payload = payload_class(data=request.data)
+        payload = payload_class(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         expected = data.pop("expected_state", None)
@@ -672,7 +679,7 @@ class MatterViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
 # --- meetings --------------------------------------------------------------------------------
 
 
-class MeetingAttendanceSerializer(serializers.ModelSerializer):
+class MeetingAttendanceSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     status = AttendanceStatusField(choices=Attendance.choices, read_only=True)
 
@@ -681,7 +688,7 @@ class MeetingAttendanceSerializer(serializers.ModelSerializer):
         fields = ["member", "member_name", "status"]
 
 
-class FollowUpTaskSerializer(serializers.ModelSerializer):
+class FollowUpTaskSerializer(ScopedModelSerializer):
     unit = VisibleUnitField(queryset=HandlingUnit.objects.all(), allow_null=True, required=False)
     unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
 
@@ -691,7 +698,7 @@ class FollowUpTaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["done_on"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(VersionSerializerMixin, ScopedModelSerializer):
     town = VisibleTownField(queryset=Town.objects.all(), required=False)
     town_name = serializers.CharField(source="town.name", read_only=True)
     matter = VisibleMatterField(queryset=Matter.objects.all(), allow_null=True, required=False)
@@ -711,6 +718,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         model = ConsultationMeeting
         fields = [
             "id",
+            "version",
             "town",
             "town_name",
             "matter",
@@ -737,7 +745,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         return [u.name for u in obj.units.all()]
 
 
-class MeetingFilter(filters.FilterSet):
+class MeetingFilter(ScopedChoicesMixin, filters.FilterSet):
     kind = filters.ChoiceFilter(choices=MeetingKind.choices)
     year = YearFilter(field_name="date", lookup_expr="year")
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
@@ -835,7 +843,13 @@ class MeetingViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
         units = data.pop("units", None)
         new_tasks = data.pop("tasks", [])
         services.update_meeting(
-            meeting, data, attendance=attendance, units=units, new_tasks=new_tasks, by=request.user
+            meeting,
+            data,
+            attendance=attendance,
+            units=units,
+            new_tasks=new_tasks,
+            by=request.user,
+            version=data.pop("version"),
         )
         return self._respond(meeting.pk)
 
@@ -843,7 +857,7 @@ class MeetingViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
 # --- livelihood projects (民生实事) ------------------------------------------------------------
 
 
-class LivelihoodProjectFilter(filters.FilterSet):
+class LivelihoodProjectFilter(ScopedChoicesMixin, filters.FilterSet):
     year = YearFilter(field_name="matter__year", label=_("议题年度"))
     town = IdFilter(field_name="matter__town", label=_("镇街"))
     recorded_year = YearFilter(field_name="recorded_on", lookup_expr="year", label=_("录入年度"))

@@ -20,7 +20,8 @@ from cppcc.filters import (
     YearFilter,
     date_filters,
 )
-from proposals.models import HandlingUnit
+from cppcc.scoping import ScopedChoicesMixin
+from proposals.filters import visible_units
 from studios.filters import visible_towns
 
 from . import selectors
@@ -73,7 +74,7 @@ SORT_LABELS = {
 }
 
 
-class MatterListFilter(ListFilterSet):
+class MatterListFilter(ScopedChoicesMixin, ListFilterSet):
     # Any year may be asked for (a year with no matters lists none); the select offers the
     # years that have some.
     year = YearFilter(label=_("年度"), widget=forms.Select)
@@ -136,7 +137,7 @@ class MatterListFilter(ListFilterSet):
 # --- meetings ------------------------------------------------------------------------------------
 
 
-class MeetingListFilter(ListFilterSet):
+class MeetingListFilter(ScopedChoicesMixin, ListFilterSet):
     town = django_filters.ModelChoiceFilter(
         label=_("镇街"), queryset=visible_towns, empty_label=_("全部镇街")
     )
@@ -168,7 +169,7 @@ class MeetingListFilter(ListFilterSet):
 # --- follow-up tasks -----------------------------------------------------------------------------
 
 
-class TaskListFilter(ListFilterSet):
+class TaskListFilter(ScopedChoicesMixin, ListFilterSet):
     town = django_filters.ModelChoiceFilter(
         label=_("镇街"),
         field_name="meeting__town",
@@ -177,7 +178,7 @@ class TaskListFilter(ListFilterSet):
     )
     unit = django_filters.ModelChoiceFilter(
         label=_("责任单位"),
-        queryset=HandlingUnit.objects.order_by("name"),
+        queryset=visible_units,
         empty_label=_("全部单位"),
     )
     open = django_filters.BooleanFilter(label=_("未完成"), widget=Checkbox, method="only_if_ticked")

@@ -7,7 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cppcc.scoping import narrowed
 from cppcc.validators import LimitsMixin
+from cppcc.versioning import VersionFormMixin
 from members.models import Member, MemberStatus
 from proposals.models import HandlingUnit, Proposal
 from studios.forms import DATE, MemberMultipleChoiceField, MultipleFileField
@@ -51,7 +53,7 @@ class MemberPickField(MemberMultipleChoiceField):
     widget = MemberCheckboxes
 
 
-class MatterForm(LimitsMixin, forms.Form):
+class MatterForm(VersionFormMixin, LimitsMixin, forms.Form):
     town = forms.ModelChoiceField(label=_("镇街"), queryset=Town.objects.none())
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
     title = forms.CharField(label=_("议题名称"), max_length=100)
@@ -77,7 +79,7 @@ class MatterForm(LimitsMixin, forms.Form):
         help_text=_("补录往年议题时填写实际提出日期；立案日期不能早于它。"),
     )
 
-    def __init__(self, *args, towns, matter=None, **kwargs):
+    def __init__(self, *args, towns, matter=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns
         self.fields["year"].choices = _year_choices()
@@ -98,6 +100,10 @@ class MatterForm(LimitsMixin, forms.Form):
             "name_pinyin", "pk"
         )
         self.fields["proposal"].queryset = Proposal.objects.order_by("-year", "number")
+        if user is not None:
+            # Only who and what the person may see (a town clerk: their town's members).
+            for name in ("proposers", "proposal"):
+                self.fields[name].queryset = narrowed(self.fields[name].queryset, user)
 
 
 class RegistrationForm(forms.Form):
@@ -234,7 +240,7 @@ class ProgressForm(LimitsMixin, forms.Form):
 # --- meetings --------------------------------------------------------------------------------
 
 
-class MeetingForm(LimitsMixin, forms.Form):
+class MeetingForm(VersionFormMixin, LimitsMixin, forms.Form):
     town = forms.ModelChoiceField(label=_("镇街"), queryset=Town.objects.none())
     kind = forms.ChoiceField(label=_("协商类型"), choices=())
     date = forms.DateField(label=_("协商日期"), widget=DATE, initial=timezone.localdate)
@@ -297,7 +303,9 @@ class MeetingAttendanceForm(forms.Form):
         label=_("其他参会委员（出席）"), queryset=Member.objects.none(), required=False
     )
 
-    def __init__(self, *args, members, initial_status: dict[int, str] | None = None, **kwargs):
+    def __init__(
+        self, *args, members, initial_status: dict[int, str] | None = None, user=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         initial_status = initial_status or {}
         self.rows = []
@@ -312,9 +320,9 @@ class MeetingAttendanceForm(forms.Form):
             )
             self.rows.append((member, name))
             listed.add(member.pk)
-        self.fields["others"].queryset = (
-            Member.objects.active().exclude(pk__in=listed).order_by("name_pinyin", "pk")
-        )
+        others = Member.objects.active().exclude(pk__in=listed).order_by("name_pinyin", "pk")
+        # Other members who came: only those the person may see (a town clerk: their town's).
+        self.fields["others"].queryset = narrowed(others, user) if user is not None else others
 
     def bound_rows(self):
         return [(member, self[name]) for member, name in self.rows]

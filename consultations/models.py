@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from cppcc.models import HistoryIPAddress
 from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
+from cppcc.versioning import VersionedModel
 from members.models import Member
 from proposals.models import HandlingUnit, Proposal
 from studios.models import Attendance, ScopedQuerySet, Town
@@ -137,7 +138,7 @@ class MatterQuerySet(ConsultationQuerySet):
         return Q(unit_assignments__unit_id=unit_id) & ~Q(step__in=["proposed", "registered"])
 
 
-class Matter(models.Model):
+class Matter(VersionedModel):
     """议题: one livelihood matter a town takes through the seven steps."""
 
     town = models.ForeignKey(
@@ -457,8 +458,19 @@ class MeetingQuerySet(ConsultationQuerySet):
     def unit_q(self, unit_id: int) -> Q:
         return Q(units__id=unit_id) | Q(matter__unit_assignments__unit_id=unit_id)
 
+    def visible_to(self, user):
+        """Meetings follow their matter: a matter's meetings are read only by those who may see
+        the matter (Matter's rule, with its step condition: a matter sent back before 政府交办 is
+        no longer the assigned unit's, nor are its meetings). Town meetings without a matter
+        follow the town, member and unit rules alone."""
+        scoped = super().visible_to(user)
+        if is_countywide(user):
+            return scoped
+        matters = Matter.objects.visible_to(user).values("pk")
+        return scoped.filter(Q(matter__isnull=True) | Q(matter__in=matters))
 
-class ConsultationMeeting(models.Model):
+
+class ConsultationMeeting(VersionedModel):
     """协商会议: a step meeting of a matter, or a regular / small consultation of a town."""
 
     town = models.ForeignKey(

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cppcc.scoping import INVALID_CHOICE, visible_names
+from cppcc.versioning import claim_version
 from cppcc.workflow import ConflictError, WorkflowError
 from members.models import Member, MemberStatus
 from proposals.models import HandlingUnit
@@ -74,7 +76,7 @@ def _lock(matter: Matter) -> Matter:
 # --- matters ---------------------------------------------------------------------------------
 
 
-def _check_matter(matter: Matter, proposers: list[Member] | None) -> None:
+def _check_matter(matter: Matter, proposers: list[Member] | None, by) -> None:
     this_year = timezone.localdate().year
     if not matter.title.strip():
         raise WorkflowError(_("请填写议题名称。"))
@@ -91,11 +93,13 @@ def _check_matter(matter: Matter, proposers: list[Member] | None) -> None:
                 % {"town": matter.town, "year": matter.year, "title": other.title}
             )
     if proposers is not None:
-        inactive = [m.name for m in proposers if m.status != MemberStatus.ACTIVE]
+        inactive = [m.pk for m in proposers if m.status != MemberStatus.ACTIVE]
         if inactive:
+            names = visible_names(by, Member, inactive)
+            if names is None:
+                raise WorkflowError(INVALID_CHOICE)
             raise WorkflowError(
-                _("以下委员已不在职，不能作为提出委员：%(names)s。")
-                % {"names": "、".join(inactive)}
+                _("以下委员已不在职，不能作为提出委员：%(names)s。") % {"names": names}
             )
 
 
@@ -113,7 +117,7 @@ def create_matter(town: Town, data: Mapping, proposers: Iterable[Member] = (), *
         created_by=_user(by),
         **{k: data[k] for k in MATTER_FIELDS if k in data},
     )
-    _check_matter(matter, proposers)
+    _check_matter(matter, proposers, by)
     proposed_on = data.get("proposed_on")
     if proposed_on is not None and proposed_on > timezone.localdate():
         raise WorkflowError(_("提出日期不能晚于今天。"))
@@ -128,19 +132,25 @@ def create_matter(town: Town, data: Mapping, proposers: Iterable[Member] = (), *
 
 @transaction.atomic
 def update_matter(
-    matter: Matter, data: Mapping, proposers: Iterable[Member] | None = None, *, by
+    matter: Matter,
+    data: Mapping,
+    proposers: Iterable[Member] | None = None,
+    *,
+    by,
+    version: int | None = None,
 ) -> Matter:
     """Corrects what a matter is about. The town and year stay: the matter's history and its
-    registration number belong to them."""
+    registration number belong to them. Refused (StaleVersion) when saved since `version`."""
     _require_manager(matter, by)
     matter = _lock(matter)
+    claim_version(matter, version)
     changed = [k for k in MATTER_FIELDS if k in data and getattr(matter, k) != data[k]]
     for name in changed:
         setattr(matter, name, data[name])
     proposers = list(proposers) if proposers is not None else None
     if proposers is not None and not proposers and matter.step != Step.PROPOSED:
         raise WorkflowError(_("已立案的议题须至少保留一名提出委员。"))
-    _check_matter(matter, proposers)
+    _check_matter(matter, proposers, by)
     reason = ""
     if proposers is not None:
         before = set(matter.proposers.values_list("pk", flat=True))
@@ -464,9 +474,11 @@ def update_meeting(
     new_tasks: Iterable[Mapping] = (),
     files: Iterable = (),
     by,
+    version: int | None = None,
 ) -> ConsultationMeeting:
     """Corrects a meeting. Its kind and matter stay; a meeting that let the matter leave its step
-    cannot be moved into the future (the guard it met would no longer hold)."""
+    cannot be moved into the future (the guard it met would no longer hold). Refused
+    (StaleVersion) when saved since `version`."""
     meeting = (
         ConsultationMeeting.objects.select_for_update(of=("self",))
         .select_related("matter", "town")
@@ -474,6 +486,7 @@ def update_meeting(
     )
     if not can_edit_town_records(by, meeting.town_id):
         raise PermissionDenied
+    claim_version(meeting, version)
     changed = [
         k
         for k in MEETING_FIELDS

@@ -343,7 +343,9 @@ def progress_create(request, pk):
 def matter_create(request):
     user = request.user
     towns = _editable_towns(user)
-    form = MatterForm(request.POST or None, towns=towns, initial={"town": clerk_town_id(user)})
+    form = MatterForm(
+        request.POST or None, towns=towns, initial={"town": clerk_town_id(user)}, user=user
+    )
     return form_flow(
         request,
         form,
@@ -371,6 +373,8 @@ def matter_edit(request, pk):
         towns=Town.objects.filter(pk=matter.town_id),
         matter=matter,
         initial=initial,
+        version=matter.version,
+        user=request.user,
     )
 
     def save(data):
@@ -378,7 +382,9 @@ def matter_edit(request, pk):
         # Unchanged proposers are not passed, so a matter whose proposer has since left
         # office can still be corrected.
         changed = {m.pk for m in chosen} != {m.pk for m in proposers}
-        return services.update_matter(matter, data, chosen if changed else None, by=request.user)
+        return services.update_matter(
+            matter, data, chosen if changed else None, by=request.user, version=data["version"]
+        )
 
     return form_flow(request, form, save, success=_("已保存。"), redirect_to=matter) or _form_page(
         request, form, title=_("编辑议题"), back=matter.get_absolute_url(), matter=matter
@@ -626,7 +632,7 @@ def meeting_create(request, pk=None):
         back = reverse("consultations:meeting_list")
     form = MeetingForm(data, request.FILES or None, matter=matter, towns=towns, initial=initial)
     attendance = MeetingAttendanceForm(
-        data, members=selectors.candidate_attendees(town.pk), prefix="a"
+        data, members=selectors.candidate_attendees(town.pk), prefix="a", user=request.user
     )
     tasks = FollowUpTaskFormSet(data, prefix="t")
 
@@ -691,6 +697,7 @@ def meeting_edit(request, pk):
         data,
         request.FILES or None,
         meeting=meeting,
+        version=meeting.version,
         initial={
             "kind": meeting.kind,
             "units": list(meeting.units.values_list("pk", flat=True)),
@@ -703,6 +710,7 @@ def meeting_edit(request, pk):
         initial_status=recorded,
         initial={"planned": not recorded and meeting.date > timezone.localdate()},
         prefix="a",
+        user=request.user,
     )
     tasks = FollowUpTaskFormSet(data, prefix="t")
 
@@ -715,6 +723,7 @@ def meeting_edit(request, pk):
             new_tasks=task_rows(tasks),
             files=fields.get("files") or [],
             by=user,
+            version=fields["version"],
         )
 
     parts_valid = data is not None and all([attendance.is_valid(), tasks.is_valid()])

@@ -3,7 +3,6 @@
 import datetime
 from collections.abc import Mapping
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +45,7 @@ def notify(
     if user.email:
         from .tasks import send_notification_email
 
-        transaction.on_commit(lambda: send_notification_email.delay(note.pk))
+        send_notification_email.delay_on_commit(note.pk)
     return note
 
 

@@ -161,6 +161,18 @@ else:
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# reject_on_worker_lost requeues a task whose pool *child* dies; when the whole worker is killed
+# (SIGKILL, OOM, host loss) nobody rejects it, and Redis hands it out again only once it has been
+# unacknowledged for visibility_timeout seconds (swept at startup and every interval × throttle
+# seconds). The trade-off: a running task older than the timeout is delivered a second time, so
+# it must exceed CELERY_TASK_TIME_LIMIT and any countdown/ETA; a longer one delays the recovery
+# of a killed worker's tasks. The default (1 h, ~100 s sweeps) favours never running twice;
+# tests/cppcc/test_task_reliability.py lowers it to see a redelivery within seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -342,9 +354,15 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # The browsable API renders forms and filter dropdowns for people to click; in production
+    # only programs call the API, so it answers JSON alone.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
+    ],
     "DEFAULT_PAGINATION_CLASS": "cppcc.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cppcc.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "cppcc.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

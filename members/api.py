@@ -22,6 +22,8 @@ from rest_framework.response import Response
 
 from cppcc.api_schema import CONFLICT, ERRORS, enum_field
 from cppcc.roles import Role, has_role
+from cppcc.scoping import ScopedChoicesMixin, ScopedModelSerializer, ScopedSerializer
+from cppcc.versioning import VersionSerializerMixin
 from cppcc.workflow import ConflictError
 
 from . import selectors, services, workflow
@@ -46,7 +48,7 @@ from .validators import normalize_id_number, normalize_mobile
 # --- serializers -------------------------------------------------------------------------------
 
 
-class TermSerializer(serializers.ModelSerializer):
+class TermSerializer(ScopedModelSerializer):
     class Meta:
         model = Term
         fields = ["id", "name", "start_year", "end_year", "is_current"]
@@ -67,19 +69,19 @@ class TermSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class SectorSerializer(serializers.ModelSerializer):
+class SectorSerializer(ScopedModelSerializer):
     class Meta:
         model = Sector
         fields = ["id", "name", "order", "is_active"]
 
 
-class SpecialCommitteeSerializer(serializers.ModelSerializer):
+class SpecialCommitteeSerializer(ScopedModelSerializer):
     class Meta:
         model = SpecialCommittee
         fields = ["id", "name", "short_name", "order", "is_active"]
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(VersionSerializerMixin, ScopedModelSerializer):
     """Writes take the full ID number, mobile and birth date; reads show only the masked forms."""
 
     id_number = serializers.CharField(
@@ -129,6 +131,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "left_on",
             "left_reason",
             "updated_at",
+            "version",
         ]
         read_only_fields = [
             "name_pinyin",
@@ -195,6 +198,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         terms = validated_data.pop("terms", None)
+        validated_data.pop("version", None)
         return services.create_member(
             by=self.context["request"].user, terms=terms, **validated_data
         )
@@ -202,17 +206,21 @@ class MemberSerializer(serializers.ModelSerializer):
     def update(self, instance, validated_data):
         terms = validated_data.pop("terms", None)
         return services.update_member(
-            instance, by=self.context["request"].user, terms=terms, **validated_data
+            instance,
+            by=self.context["request"].user,
+            terms=terms,
+            version=validated_data.pop("version"),
+            **validated_data,
         )
 
 
-class MemberSensitiveSerializer(serializers.Serializer):
+class MemberSensitiveSerializer(ScopedSerializer):
     id_number = serializers.CharField()
     mobile = serializers.CharField()
     birth_date = serializers.CharField(help_text="YYYY-MM-DD")
 
 
-class LeaveSerializer(serializers.Serializer):
+class LeaveSerializer(ScopedSerializer):
     left_on = serializers.DateField(label=_("退出日期"))
     left_reason = serializers.CharField(label=_("退出原因"), max_length=200)
 
@@ -220,19 +228,19 @@ class LeaveSerializer(serializers.Serializer):
 # --- filters -----------------------------------------------------------------------------------
 
 
-class TermFilter(django_filters.FilterSet):
+class TermFilter(ScopedChoicesMixin, django_filters.FilterSet):
     class Meta:
         model = Term
         fields = ["is_current"]
 
 
-class SectorFilter(django_filters.FilterSet):
+class SectorFilter(ScopedChoicesMixin, django_filters.FilterSet):
     class Meta:
         model = Sector
         fields = ["is_active"]
 
 
-class SpecialCommitteeFilter(django_filters.FilterSet):
+class SpecialCommitteeFilter(ScopedChoicesMixin, django_filters.FilterSet):
     class Meta:
         model = SpecialCommittee
         fields = ["is_active"]
@@ -367,7 +375,7 @@ SessionAttendanceStatusField = enum_field(
 LeaveStatusField = enum_field(LeaveStatus.choices, "SessionLeaveStatusEnum")
 
 
-class SessionAttendanceSerializer(serializers.ModelSerializer):
+class SessionAttendanceSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     status = SessionAttendanceStatusField(choices=AttendanceStatus.choices, read_only=True)
 
@@ -376,7 +384,7 @@ class SessionAttendanceSerializer(serializers.ModelSerializer):
         fields = ["member", "member_name", "status", "leave_reason"]
 
 
-class SessionAttendanceInputSerializer(serializers.Serializer):
+class SessionAttendanceInputSerializer(ScopedSerializer):
     member = serializers.IntegerField()
     status = SessionAttendanceStatusField(
         choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT
@@ -384,7 +392,7 @@ class SessionAttendanceInputSerializer(serializers.Serializer):
     leave_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class SessionAttendanceWriteSerializer(serializers.Serializer):
+class SessionAttendanceWriteSerializer(ScopedSerializer):
     attendance = SessionAttendanceInputSerializer(
         many=True, help_text="整体替换：未列出的委员的出勤记录将被删除"
     )
@@ -398,7 +406,7 @@ class SessionAttendanceWriteSerializer(serializers.Serializer):
         return rows
 
 
-class CommitteeSessionSerializer(serializers.ModelSerializer):
+class CommitteeSessionSerializer(ScopedModelSerializer):
     """A session with its attendance figures (counted in the list's own query)."""
 
     term_name = serializers.CharField(source="term.name", read_only=True)
@@ -502,7 +510,9 @@ class CommitteeSessionViewSet(
     def attendance(self, request, pk=None):
         session = self.get_object()
         if request.method == "POST":
-            payload = SessionAttendanceWriteSerializer(data=request.data)
+            payload = SessionAttendanceWriteSerializer(
+                data=request.data, context=self.get_serializer_context()
+            )
             payload.is_valid(raise_exception=True)
             rows = payload.validated_data["attendance"]
             services.save_session_attendance(
@@ -525,7 +535,7 @@ class VisibleSessionField(serializers.PrimaryKeyRelatedField):
         return CommitteeSession.objects.visible_to(self.context["request"].user)
 
 
-class SessionLeaveRequestSerializer(serializers.ModelSerializer):
+class SessionLeaveRequestSerializer(ScopedModelSerializer):
     session = VisibleSessionField()
     session_name = serializers.CharField(source="session.name", read_only=True)
     member_name = serializers.CharField(source="member.name", read_only=True)
@@ -552,13 +562,13 @@ class SessionLeaveRequestSerializer(serializers.ModelSerializer):
         read_only_fields = ["member", "filed_at", "decided_at", "decision_note"]
 
 
-class SessionLeaveDecisionSerializer(serializers.Serializer):
+class SessionLeaveDecisionSerializer(ScopedSerializer):
     note = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="审批意见（不批准时必填）"
     )
 
 
-class SessionLeaveRefusalSerializer(serializers.Serializer):
+class SessionLeaveRefusalSerializer(ScopedSerializer):
     detail = serializers.CharField(help_text="拒绝的中文原因")
     code = serializers.CharField(help_text="conflict：该申请已被他人审批")
     leave_request = SessionLeaveRequestSerializer(help_text="申请现在的状态")
@@ -587,6 +597,12 @@ class LeaveRequestPermission(permissions.IsAuthenticated):
         return can_manage_sessions(request.user)
 
 
+class LeaveRequestFilter(ScopedChoicesMixin, django_filters.FilterSet):
+    class Meta:
+        model = LeaveRequest
+        fields = ["session", "status", "member"]
+
+
 @extend_schema_view(
     list=extend_schema(summary="会议请假申请（委员只看到本人的）"),
     retrieve=extend_schema(
@@ -600,7 +616,7 @@ class LeaveRequestPermission(permissions.IsAuthenticated):
 class LeaveRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SessionLeaveRequestSerializer
     permission_classes = [LeaveRequestPermission]
-    filterset_fields = ["session", "status", "member"]
+    filterset_class = LeaveRequestFilter
     ordering_fields = ["filed_at"]
     ordering = ["-filed_at", "-id"]
 

@@ -417,7 +417,10 @@ def flags(members_qs: models.QuerySet, year: int) -> dict[int, list[str]]:
     reasons in Chinese: absent without leave from plenary sessions at least twice in the current
     term (read from the ledger, where approved leave has already turned absence into leave), and
     no entry with positive points in `year` (this year: so far). Three queries."""
-    active = members_qs.filter(status=MemberStatus.ACTIVE)
+    # Members of the current term only, as the ranking lists them: a member of an earlier term
+    # owes no duties now, and the to-do's count must match the list it links to.
+    in_term = Member.terms.through.objects.filter(term__is_current=True).values("member_id")
+    active = members_qs.filter(status=MemberStatus.ACTIVE, pk__in=in_term)
     reasons: dict[int, list[str]] = defaultdict(list)
     term = Term.objects.filter(is_current=True).first()
     if term is not None:

@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from cppcc.filters import YearFilter
+from cppcc.scoping import ScopedChoicesMixin
 
 from .models import (
     CommitteeSession,
@@ -55,7 +56,7 @@ def search_members(qs, value: str):
     )
 
 
-class MemberFilter(django_filters.FilterSet):
+class MemberFilter(ScopedChoicesMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"), method="filter_q", help_text=_("姓名、拼音或首字母")
     )
@@ -149,7 +150,7 @@ class MemberFilter(django_filters.FilterSet):
         return qs.order_by(*SORTS.get(value, SORTS["pinyin"]))
 
 
-class SessionFilter(django_filters.FilterSet):
+class SessionFilter(ScopedChoicesMixin, django_filters.FilterSet):
     """The session list's filters, shared by the page, its Excel export and the API."""
 
     term = django_filters.ModelChoiceFilter(

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cppcc.uploads import validate_image_upload
+from cppcc.versioning import VersionFormMixin
 
 from . import services
 from .filters import studio_queryset
@@ -26,7 +27,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(VersionFormMixin, forms.ModelForm):
     """Office create/edit form. Saving goes through members.services.save_member (views)."""
 
     terms = forms.ModelMultipleChoiceField(
@@ -96,7 +97,11 @@ class MemberForm(forms.ModelForm):
             (title, [(self[n], n in self.WIDE) for n in names if n in self.fields])
             for title, names in self.SECTIONS
         ]
-        rest = [(self[n], n in self.WIDE) for n in self.fields if n not in listed]
+        rest = [
+            (self[n], n in self.WIDE)
+            for n in self.fields
+            if n not in listed and not self[n].is_hidden
+        ]
         if rest:
             result.append((_("其他"), rest))
         return result

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from cppcc.models import HistoryIPAddress
 from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
+from cppcc.versioning import VersionedModel
 
 from .validators import validate_id_number, validate_mobile
 
@@ -380,7 +381,7 @@ class MemberQuerySet(models.QuerySet):
         return self.none()
 
 
-class Member(models.Model):
+class Member(VersionedModel):
     name = models.CharField(_("姓名"), max_length=30)
     # Sort and search keys, kept by members.services (pypinyin with a surname override map).
     name_pinyin = models.CharField(

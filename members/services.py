@@ -16,6 +16,8 @@ from simple_history.utils import bulk_create_with_history
 from cppcc.accounts import temporary_password
 from cppcc.audit import client_ip, record_reveal
 from cppcc.roles import Role, grant_role
+from cppcc.scoping import INVALID_CHOICE, visible_names
+from cppcc.versioning import claim_version
 from cppcc.workflow import WorkflowError
 
 from . import signals
@@ -198,17 +200,22 @@ def check_id_number_free(id_number: str, exclude_pk: int | None = None) -> None:
         raise ValidationError({"id_number": _("在任委员中已有相同身份证号。")}, code="id_duplicate")
 
 
-def save_member(member: Member, *, by, terms: Iterable[Term] | None = None) -> Member:
+def save_member(
+    member: Member, *, by, terms: Iterable[Term] | None = None, version: int | None = None
+) -> Member:
     """Creates or updates a member record (history row stamped with `by`).
 
     Validates every field and the active-ID rule, so a caller that skipped a form still cannot
-    store a bad record."""
+    store a bad record. An update based on `version` is refused (StaleVersion) when someone saved
+    the member since."""
     prepare_member(member)
     member.full_clean(exclude=["photo"], validate_constraints=False)
     if member.status == MemberStatus.ACTIVE:
         check_id_number_free(member.id_number, member.pk)
     member._history_user = by if getattr(by, "is_authenticated", False) else None
     with transaction.atomic():
+        if member.pk:
+            claim_version(member, version)
         before = signals.tracked_values(member)
         member.save()
         if terms is not None:
@@ -226,13 +233,20 @@ def create_member(*, by, terms: Iterable[Term] | None = None, **fields) -> Membe
     return save_member(member, by=by, terms=terms)
 
 
-def update_member(member: Member, *, by, terms: Iterable[Term] | None = None, **fields) -> Member:
+def update_member(
+    member: Member,
+    *,
+    by,
+    terms: Iterable[Term] | None = None,
+    version: int | None = None,
+    **fields,
+) -> Member:
     unknown = set(fields) - set(MEMBER_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(member, name, value)
-    return save_member(member, by=by, terms=terms)
+    return save_member(member, by=by, terms=terms, version=version)
 
 
 def record_sensitive_access(
@@ -511,9 +525,10 @@ def save_session_attendance(
         expected = set(expected_members(session).filter(pk__in=clean).values_list("pk", flat=True))
         strangers = [pk for pk in clean if pk not in expected]
         if strangers:
-            names = "、".join(
-                Member.objects.filter(pk__in=strangers).values_list("name", flat=True)
-            ) or _("未知委员")
+            # Named only if the person may see every one of them (an unknown id alike).
+            names = visible_names(by, Member, strangers)
+            if names is None:
+                raise WorkflowError(INVALID_CHOICE)
             raise WorkflowError(
                 _("以下委员不在%(session)s的应出席名单中：%(names)s。")
                 % {"session": session.name, "names": names}

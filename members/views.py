@@ -225,7 +225,9 @@ def member_edit(request, pk: int):
     return form_flow(
         request,
         form,
-        lambda data: services.save_member(form.instance, by=request.user, terms=data["terms"]),
+        lambda data: services.save_member(
+            form.instance, by=request.user, terms=data["terms"], version=data["version"]
+        ),
         success=_("已保存。"),
         redirect_to=member,
     ) or _no_store(render(request, "members/form.html", {"form": form, "member": member}))

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from cppcc.api_schema import ERRORS, enum_field
+from cppcc.scoping import ScopedChoicesMixin, ScopedModelSerializer
 
 from .models import HandlingUnit, UnitKind
 from .selectors import units_visible_to
@@ -18,7 +19,7 @@ from .selectors import units_visible_to
 UnitKindField = enum_field(UnitKind.choices, "HandlingUnitKindEnum")
 
 
-class HandlingUnitSerializer(serializers.ModelSerializer):
+class HandlingUnitSerializer(ScopedModelSerializer):
     kind = UnitKindField(choices=UnitKind.choices, required=False)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -59,7 +60,7 @@ class HandlingUnitSerializer(serializers.ModelSerializer):
             ) from exc
 
 
-class HandlingUnitFilter(filters.FilterSet):
+class HandlingUnitFilter(ScopedChoicesMixin, filters.FilterSet):
     kind = filters.ChoiceFilter(choices=UnitKind.choices)
 
     class Meta:

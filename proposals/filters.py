@@ -10,10 +10,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cppcc.filters import Checkbox, ListFilterSet, YearFilter
+from cppcc.scoping import ScopedChoicesMixin, register
 from members.models import CommitteeSession, Term
 
 from . import selectors
 from .models import (
+    HandlingUnit,
     ProposalCategory,
     ProposalRating,
     ProposalStatus,
@@ -30,7 +32,11 @@ def visible_units(request):
     return selectors.units_visible_to(request.user).order_by("name")
 
 
-class ProposalFilter(ListFilterSet):
+# Handling units have no visible_to of their own: every scoped unit choice uses this rule.
+register(HandlingUnit, selectors.units_visible_to)
+
+
+class ProposalFilter(ScopedChoicesMixin, ListFilterSet):
     # The year a proposal belongs to (Proposal.year), as the figures count it: the dashboard's
     # proposal cards link here with ?year=.
     year = YearFilter(label=_("年度"))

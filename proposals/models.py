@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from cppcc.models import HistoryIPAddress
 from cppcc.roles import Role, has_role, is_countywide
+from cppcc.versioning import VersionedModel
 from members.models import CommitteeSession, Member, Term
 
 
@@ -145,7 +146,7 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(status__in=REGISTERED_OR_LATER)
 
 
-class Proposal(models.Model):
+class Proposal(VersionedModel):
     """提案: a member's, several members' or a group's written proposal to a plenary session
     (or between sessions), from draft to the proposer's rating of each unit's reply.
 

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from cppcc.api_schema import ERRORS, enum_field
 from cppcc.filters import IdFilter, YearFilter
+from cppcc.scoping import ScopedChoicesMixin, ScopedModelSerializer, ScopedSerializer
 from cppcc.workflow import WorkflowError
 from members.models import Member
 from studios.models import Studio
@@ -45,7 +46,7 @@ class VisibleStudioField(serializers.PrimaryKeyRelatedField):
         return Studio.objects.visible_to(self.context["request"].user)
 
 
-class OpinionAdoptionSerializer(serializers.ModelSerializer):
+class OpinionAdoptionSerializer(ScopedModelSerializer):
     level = AdoptionLevelField(choices=AdoptionLevel.choices)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
@@ -54,7 +55,7 @@ class OpinionAdoptionSerializer(serializers.ModelSerializer):
         fields = ["id", "level", "level_display", "adopted_on", "source"]
 
 
-class OpinionInstructionSerializer(serializers.ModelSerializer):
+class OpinionInstructionSerializer(ScopedModelSerializer):
     level = AdoptionLevelField(choices=AdoptionLevel.choices)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
@@ -63,7 +64,7 @@ class OpinionInstructionSerializer(serializers.ModelSerializer):
         fields = ["id", "level", "level_display", "leader", "text", "instructed_on"]
 
 
-class OpinionReportSerializer(serializers.ModelSerializer):
+class OpinionReportSerializer(ScopedModelSerializer):
     member_names = serializers.SerializerMethodField()
     studio_name = serializers.CharField(source="studio.name", read_only=True, default=None)
     status = OpinionStatusField(choices=OpinionStatus.choices, read_only=True)
@@ -107,7 +108,7 @@ class OpinionReportSerializer(serializers.ModelSerializer):
         return workflow.moves_open(obj, self.context["request"].user)
 
 
-class OpinionRefusalSerializer(serializers.Serializer):
+class OpinionRefusalSerializer(ScopedSerializer):
     detail = serializers.CharField(help_text="拒绝的中文原因")
     code = serializers.CharField(help_text="guard：条件未满足；conflict：信息已被他人处理")
     report = OpinionReportSerializer(help_text="信息现在的状态")
@@ -121,7 +122,7 @@ REFUSED = {
 }
 
 
-class OpinionSubmitSerializer(serializers.Serializer):
+class OpinionSubmitSerializer(ScopedSerializer):
     title = serializers.CharField(max_length=200)
     situation = serializers.CharField()
     suggestion = serializers.CharField()
@@ -137,7 +138,7 @@ class OpinionSubmitSerializer(serializers.Serializer):
     submitted_on = serializers.DateField(required=False, help_text="默认今天；可补录，不能晚于今天")
 
 
-class OpinionStateInputSerializer(serializers.Serializer):
+class OpinionStateInputSerializer(ScopedSerializer):
     expected_state = OpinionStatusField(
         choices=OpinionStatus.choices,
         required=False,
@@ -173,7 +174,7 @@ class OpinionInstructSerializer(OpinionStateInputSerializer):
     instructed_on = serializers.DateField(required=False)
 
 
-class OpinionReportFilter(filters.FilterSet):
+class OpinionReportFilter(ScopedChoicesMixin, filters.FilterSet):
     status = filters.ChoiceFilter(choices=OpinionStatus.choices)
     level = filters.ChoiceFilter(
         choices=AdoptionLevel.choices, field_name="adoptions__level", label=_("采用层级")
@@ -249,7 +250,7 @@ class OpinionReportViewSet(viewsets.ReadOnlyModelViewSet):
         report = self.get_object()
         if not workflow.can_manage(request.user):
             raise exceptions.PermissionDenied()
-        payload = payload_class(data=request.data)
+        payload = payload_class(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         workflow.as_seen(report, data.pop("expected_state", None))

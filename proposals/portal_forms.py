@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cppcc.validators import LimitsMixin
+from cppcc.versioning import VersionFormMixin, claim_version
 from members.models import CommitteeSession, Member, SessionKind, Term
 from studios.forms import MultipleFileField
 
@@ -65,7 +66,7 @@ class CosignerChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.MultipleHiddenInput
 
 
-class ProposalDraftForm(LimitsMixin, forms.ModelForm):
+class ProposalDraftForm(VersionFormMixin, LimitsMixin, forms.ModelForm):
     session = forms.ModelChoiceField(
         label=_("提交会议"),
         queryset=CommitteeSession.objects.none(),
@@ -190,6 +191,9 @@ class ProposalDraftForm(LimitsMixin, forms.ModelForm):
         proposal.year = session.starts_on.year if session else timezone.localdate().year
         proposal.agrees_to_publish = data.get("agrees_to_publish", False)
         proposal._history_user = by
+        if proposal.pk is not None:
+            # The draft may be open on the phone and the computer at once.
+            claim_version(proposal, self.based_on_version)
         proposal.save()
         services.set_cosigners(proposal, list(data.get("cosigners") or []), by=by)
         for upload in data.get("attachments") or []:

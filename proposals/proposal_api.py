@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from cppcc.api_schema import ERRORS, enum_field
 from cppcc.filters import IdFilter
 from cppcc.roles import Role, can_edit_county, has_role
+from cppcc.scoping import ScopedModelSerializer, ScopedSerializer
 from cppcc.workflow import WorkflowError
 from members.models import CommitteeSession, Member, Term
 
@@ -73,10 +74,15 @@ class VisibleMemberField(serializers.PrimaryKeyRelatedField):
 
 class CosignerField(serializers.PrimaryKeyRelatedField):
     """A co-signer is any serving member: a member filing a joint proposal names colleagues
-    they cannot otherwise look up (Member.visible_to shows a member only themself)."""
+    they cannot otherwise look up (Member.visible_to shows a member only themself). Only a
+    member gets that wider list (as the portal's co-signer picker offers it); anyone else
+    chooses among the members they see."""
 
     def get_queryset(self):
-        return Member.objects.active()
+        user = self.context["request"].user
+        if has_role(user, Role.MEMBER) and user.member_id:
+            return Member.objects.active()
+        return Member.objects.visible_to(user).active()
 
 
 class ActiveUnitField(serializers.PrimaryKeyRelatedField):
@@ -92,7 +98,7 @@ class SessionField(serializers.PrimaryKeyRelatedField):
 # --- reading ---------------------------------------------------------------------------------
 
 
-class ProposalAssignmentSerializer(serializers.ModelSerializer):
+class ProposalAssignmentSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     status = AssignmentStatusField(choices=AssignmentStatus.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -112,7 +118,7 @@ class ProposalAssignmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProposalReplySerializer(serializers.ModelSerializer):
+class ProposalReplySerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="assignment.unit.name", read_only=True)
     answer_type = AnswerTypeField(choices=AnswerType.choices, read_only=True)
     answer_type_display = serializers.CharField(source="get_answer_type_display", read_only=True)
@@ -133,7 +139,7 @@ class ProposalReplySerializer(serializers.ModelSerializer):
         ]
 
 
-class ProposalCosignerSerializer(serializers.ModelSerializer):
+class ProposalCosignerSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     status = CosignStatusField(choices=CosignStatus.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -143,7 +149,7 @@ class ProposalCosignerSerializer(serializers.ModelSerializer):
         fields = ["id", "member", "member_name", "status", "status_display", "confirmed_at"]
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(ScopedModelSerializer):
     session_name = serializers.CharField(source="session.name", read_only=True, default=None)
     category = CategoryField(choices=ProposalCategory.choices, read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
@@ -217,7 +223,7 @@ class ProposalDetailSerializer(ProposalSerializer):
 # --- writing: the draft and the moves ----------------------------------------------------------
 
 
-class ProposalDraftSerializer(serializers.Serializer):
+class ProposalDraftSerializer(ScopedSerializer):
     term = serializers.PrimaryKeyRelatedField(queryset=Term.objects.all())
     session = SessionField(
         queryset=CommitteeSession.objects.all(), required=False, allow_null=True, default=None
@@ -242,7 +248,7 @@ class ProposalDraftSerializer(serializers.Serializer):
     )
 
 
-class ProposalNoteSerializer(serializers.Serializer):
+class ProposalNoteSerializer(ScopedSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -293,7 +299,7 @@ class ProposalReturnReplySerializer(ProposalReplyReviewSerializer):
     reason = serializers.CharField()
 
 
-class ProposalRefusalSerializer(serializers.Serializer):
+class ProposalRefusalSerializer(ScopedSerializer):
     detail = serializers.CharField(help_text="拒绝的中文原因")
     code = serializers.CharField(help_text="guard：条件未满足；conflict：提案已被他人处理")
     status = StatusField(choices=ProposalStatus.choices, help_text="提案现在的状态")

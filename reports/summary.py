@@ -8,15 +8,21 @@ of the same span of the year before (every number from reports.statistics or
 reports.achievements, over querysets scoped to the summary's town or studio), writes the
 narrative and the Word, Excel and PDF files, and records its progress on the row as it goes.
 Compiling again replaces the figures and files of the same row; a failure is recorded with its
-reason and the next start retries it.
+reason and the next start retries it. A compile may be killed at any step (the worker's task is
+then delivered again, see CELERY_BROKER_TRANSPORT_OPTIONS): until its one final save it writes
+only progress and files under fixed names, so the rerun ends as an undisturbed run would.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+import os
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +42,13 @@ from .periods import Period
 logger = logging.getLogger(__name__)
 
 FIRST_YEAR = 2000
+
+# The longest a queued or running summary can be waiting on its task: a run is killed at the
+# task time limit, and a killed worker's task comes back within the broker's visibility timeout.
+ABANDONED_AFTER = datetime.timedelta(
+    seconds=settings.CELERY_TASK_TIME_LIMIT
+    + settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+)
 
 
 class SummaryError(Exception):
@@ -123,10 +136,12 @@ def _claim(user, year: int, scope: str, town, studio) -> YearlySummary:
         defaults={"scope": scope, "town": town, "studio": studio, "requested_by": user},
     )
     if not created:
-        # Conditional, so of two starts at once only one re-queues a finished row.
+        # Conditional, so of two starts at once only one re-queues a finished row. A row left
+        # queued or running for longer than any task may live had its task lost (a broker
+        # restarted without its append-only file): a new start takes it over.
         claimed = (
             YearlySummary.objects.filter(pk=row.pk)
-            .exclude(status__in=IN_PROGRESS)
+            .exclude(status__in=IN_PROGRESS, requested_at__gt=timezone.now() - ABANDONED_AFTER)
             .update(
                 status=SummaryStatus.QUEUED,
                 progress=0,
@@ -803,6 +818,11 @@ def narrative(figures: dict, scope_name: str) -> str:
 def _progress(summary: YearlySummary, percent: int, stage: str) -> None:
     # An update, not save(): the page polling the row sees each step at once.
     YearlySummary.objects.filter(pk=summary.pk).update(progress=percent, stage=stage)
+    # Lets tests/cppcc/test_task_reliability.py kill a worker mid-compile at a known step; unset
+    # (as everywhere but that test's worker) it costs nothing.
+    pause = float(os.environ.get("CPPCC_SUMMARY_STAGE_PAUSE") or 0)
+    if pause > 0:
+        time.sleep(pause)
 
 
 def compile(summary: YearlySummary) -> YearlySummary:  # noqa: A001 - the brief's name
@@ -872,10 +892,13 @@ def file_stem(summary: YearlySummary) -> str:
 
 
 def _replace_file(summary: YearlySummary, field: str, data: bytes) -> None:
-    """One file per row and kind: the old one is deleted first so the storage keeps the same
-    name instead of adding a suffix."""
+    """One file per row and kind, always under the same name: whatever is there is deleted
+    first, so the storage does not add a suffix. That includes a file the row does not name
+    yet, written by a compile whose worker was killed before it saved the row."""
     fieldfile = getattr(summary, field)
-    if fieldfile:
-        fieldfile.storage.delete(fieldfile.name)
     name = f"{summary.scope_key.replace(':', '-')}.{field}"
+    target = fieldfile.field.generate_filename(summary, name)
+    for stale in {fieldfile.name, target}:
+        if stale and fieldfile.storage.exists(stale):
+            fieldfile.storage.delete(stale)
     fieldfile.save(name, ContentFile(data), save=False)

@@ -8,7 +8,6 @@ object's town with selectors.require_edit). Errors become 400/403/404/409 in cpp
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -21,6 +20,8 @@ from rest_framework.response import Response
 from cppcc.api_schema import CONFLICT, ERRORS, enum_field
 from cppcc.filters import IdFilter, YearFilter
 from cppcc.roles import can_edit_county
+from cppcc.scoping import ScopedChoicesMixin, ScopedModelSerializer, ScopedSerializer
+from cppcc.versioning import VersionSerializerMixin
 from members.models import Member, Term
 
 from . import selectors, services, workflow
@@ -42,7 +43,7 @@ from .models import (
 )
 
 
-class MemberBriefSerializer(serializers.ModelSerializer):
+class MemberBriefSerializer(ScopedModelSerializer):
     party_display = serializers.CharField(source="get_party_display", read_only=True)
 
     class Meta:
@@ -63,15 +64,15 @@ def _writable_studio(user, studio) -> Studio:
 # --- towns -----------------------------------------------------------------------------------
 
 
-class VillageSerializer(serializers.ModelSerializer):
+class VillageSerializer(ScopedModelSerializer):
     class Meta:
         model = Village
         fields = ["id", "name", "kind", "has_consultation_room"]
 
 
-class TownSerializer(serializers.ModelSerializer):
+class TownSerializer(ScopedModelSerializer):
     villages = VillageSerializer(many=True, read_only=True)
-    united_front_officer = MemberBriefSerializer(read_only=True)
+    united_front_officer = MemberBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Town
@@ -87,7 +88,7 @@ class TownSerializer(serializers.ModelSerializer):
         ]
 
 
-class TownFilter(filters.FilterSet):
+class TownFilter(ScopedChoicesMixin, filters.FilterSet):
     class Meta:
         model = Town
         fields = ["kind"]
@@ -115,7 +116,7 @@ class TownViewSet(viewsets.ReadOnlyModelViewSet):
 # --- studios ---------------------------------------------------------------------------------
 
 
-class StudioSerializer(serializers.ModelSerializer):
+class StudioSerializer(ScopedModelSerializer):
     town_name = serializers.CharField(source="town.name", read_only=True, default=None)
     member_count = serializers.IntegerField(read_only=True)
     core_count = serializers.IntegerField(read_only=True)
@@ -161,7 +162,7 @@ class StudioSerializer(serializers.ModelSerializer):
         return selectors.size_flag(obj) if hasattr(obj, "member_count") else ""
 
 
-class StudioFilter(filters.FilterSet):
+class StudioFilter(ScopedChoicesMixin, filters.FilterSet):
     kind = filters.ChoiceFilter(choices=StudioKind.choices)
     level = filters.ChoiceFilter(choices=StudioLevel.choices)
 
@@ -170,13 +171,13 @@ class StudioFilter(filters.FilterSet):
         fields = ["kind", "town", "level"]
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(ScopedSerializer):
     members = serializers.PrimaryKeyRelatedField(many=True, queryset=Member.objects.all())
     role = serializers.ChoiceField(choices=MembershipRole.choices)
     term = serializers.PrimaryKeyRelatedField(queryset=Term.objects.all())
 
 
-class AssignResultSerializer(serializers.Serializer):
+class AssignResultSerializer(ScopedSerializer):
     changed = serializers.IntegerField()
 
 
@@ -234,7 +235,7 @@ class StudioViewSet(
         studio = self.get_object()
         if not can_edit_county(request.user):
             self.permission_denied(request)
-        payload = AssignSerializer(data=request.data)
+        payload = AssignSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         n = services.assign_members(
@@ -246,7 +247,7 @@ class StudioViewSet(
 # --- Party groups ----------------------------------------------------------------------------
 
 
-class PartyGroupSerializer(serializers.ModelSerializer):
+class PartyGroupSerializer(ScopedModelSerializer):
     studio_name = serializers.CharField(source="studio.name", read_only=True)
     leader_detail = MemberBriefSerializer(source="leader", read_only=True)
     guiding_branch = serializers.SerializerMethodField()
@@ -270,7 +271,7 @@ class PartyGroupSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"required": False}}
         validators = []
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_guiding_branch(self, obj) -> str | None:
         branch = obj.guiding_branch
         return branch.name if branch else None
@@ -283,7 +284,7 @@ class PartyGroupSerializer(serializers.ModelSerializer):
         return MemberBriefSerializer(members, many=True).data
 
 
-class PartyGroupFilter(filters.FilterSet):
+class PartyGroupFilter(ScopedChoicesMixin, filters.FilterSet):
     town = IdFilter(field_name="studio__town")
 
     class Meta:
@@ -291,7 +292,7 @@ class PartyGroupFilter(filters.FilterSet):
         fields = ["studio", "town"]
 
 
-class PartyGroupUpdateSerializer(serializers.Serializer):
+class PartyGroupUpdateSerializer(ScopedSerializer):
     leader = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
 
 
@@ -345,7 +346,9 @@ class PartyGroupViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def partial_update(self, request, *args, **kwargs):
         group = self.get_object()
         selectors.require_edit(request.user, group.studio.town_id)
-        payload = PartyGroupUpdateSerializer(data=request.data)
+        payload = PartyGroupUpdateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         payload.is_valid(raise_exception=True)
         services.change_party_group_leader(group, payload.validated_data["leader"], by=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=group.pk)).data)
@@ -376,7 +379,7 @@ AttendanceStatusField = enum_field(Attendance.choices, "AttendanceStatusEnum")
 ProblemStatusField = enum_field(ProblemStatus.choices, "ProblemStatusEnum")
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     status = AttendanceStatusField(choices=Attendance.choices, read_only=True)
 
@@ -385,12 +388,12 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = ["member", "member_name", "status"]
 
 
-class AttendanceInputSerializer(serializers.Serializer):
+class AttendanceInputSerializer(ScopedSerializer):
     member = serializers.IntegerField()
     status = AttendanceStatusField(choices=Attendance.choices, default=Attendance.PRESENT)
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(VersionSerializerMixin, ScopedModelSerializer):
     studio_name = serializers.CharField(source="studio.name", read_only=True)
     attendance = AttendanceSerializer(source="attendances", many=True, read_only=True)
     attendance_input = AttendanceInputSerializer(many=True, write_only=True, required=False)
@@ -418,11 +421,12 @@ class ActivitySerializer(serializers.ModelSerializer):
             "absent_count",
             "attendance",
             "attendance_input",
+            "version",
         ]
         extra_kwargs = {"title": {"required": False}}
 
 
-class ActivityFilter(filters.FilterSet):
+class ActivityFilter(ScopedChoicesMixin, filters.FilterSet):
     kind = filters.ChoiceFilter(choices=ActivityKind.choices)
     town = IdFilter(field_name="studio__town")
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
@@ -484,7 +488,9 @@ class ActivityViewSet(
         marks = (
             attendance_marks(data.pop("attendance_input")) if "attendance_input" in data else None
         )
-        services.update_activity(activity, data, marks, by=self.request.user)
+        services.update_activity(
+            activity, data, marks, by=self.request.user, version=data.pop("version")
+        )
 
     def _respond(self, pk, code):
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data, status=code)
@@ -515,7 +521,7 @@ def _prefetch_attendance():
 # --- problems --------------------------------------------------------------------------------
 
 
-class ProblemSerializer(serializers.ModelSerializer):
+class ProblemSerializer(ScopedModelSerializer):
     studio_name = serializers.CharField(source="studio.name", read_only=True)
     status = ProblemStatusField(choices=ProblemStatus.choices, read_only=True)
     followers = serializers.PrimaryKeyRelatedField(
@@ -545,7 +551,7 @@ class ProblemSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "solved_on", "resolution"]
 
 
-class ProblemFilter(filters.FilterSet):
+class ProblemFilter(ScopedChoicesMixin, filters.FilterSet):
     status = filters.ChoiceFilter(choices=ProblemStatus.choices)
     town = IdFilter(field_name="studio__town")
     raised_from = filters.DateFilter(field_name="raised_on", lookup_expr="gte")
@@ -556,12 +562,12 @@ class ProblemFilter(filters.FilterSet):
         fields = ["studio", "status", "town", "raised_from", "raised_to"]
 
 
-class SolveSerializer(serializers.Serializer):
+class SolveSerializer(ScopedSerializer):
     solved_on = serializers.DateField()
     resolution = serializers.CharField()
 
 
-class ReopenSerializer(serializers.Serializer):
+class ReopenSerializer(ScopedSerializer):
     reason = serializers.CharField()
 
 
@@ -613,7 +619,7 @@ class ProblemViewSet(
         selectors.require_edit(request.user, problem.studio.town_id)
         kwargs = {}
         if payload_class is not None:
-            payload = payload_class(data=request.data)
+            payload = payload_class(data=request.data, context=self.get_serializer_context())
             payload.is_valid(raise_exception=True)
             kwargs = payload.validated_data
         move(problem, by=request.user, **kwargs)

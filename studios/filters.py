@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cppcc.filters import DateRangeForm, ListFilterSet, date_filters, search
+from cppcc.scoping import ScopedChoicesMixin
 
 from . import selectors
 from .models import (
@@ -56,7 +57,7 @@ def studio_filter(field_name: str = "studio") -> django_filters.ModelChoiceFilte
     )
 
 
-class ActivityFilter(ListFilterSet):
+class ActivityFilter(ScopedChoicesMixin, ListFilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"), method="filter_q", help_text=_("主题、地点、纪要或工作室")
     )
@@ -76,7 +77,7 @@ class ActivityFilter(ListFilterSet):
         return search(qs, ("title", "place", "summary", "studio__name"), value)
 
 
-class ProblemFilter(ListFilterSet):
+class ProblemFilter(ScopedChoicesMixin, ListFilterSet):
     STATUS_CHOICES = [("unsolved", _("未解决")), *ProblemStatus.choices]
 
     q = django_filters.CharFilter(
@@ -105,7 +106,7 @@ class ProblemFilter(ListFilterSet):
         return qs.filter(status=value)
 
 
-class StudioFilter(ListFilterSet):
+class StudioFilter(ScopedChoicesMixin, ListFilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("类型"), choices=StudioKind.choices, empty_label=_("全部类型")
     )
@@ -132,7 +133,7 @@ class StudioFilter(ListFilterSet):
         return selectors.off_size_studios(qs) if value else qs
 
 
-class PartyGroupFilter(ListFilterSet):
+class PartyGroupFilter(ScopedChoicesMixin, ListFilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"), method="filter_q", help_text=_("党小组、工作室或组长姓名")
     )
@@ -154,7 +155,7 @@ class PartyGroupFilter(ListFilterSet):
         return qs.filter(leader_vacant_since__isnull=False) if value else qs
 
 
-class ContactPairFilter(ListFilterSet):
+class ContactPairFilter(ScopedChoicesMixin, ListFilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q", help_text=_("委员姓名"))
 
     class Meta:

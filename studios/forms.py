@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cppcc.uploads import validate_upload
 from cppcc.validators import LimitsMixin
+from cppcc.versioning import VersionFormMixin
 from members.models import Member, PartyAffiliation
 
 from .models import (
@@ -171,7 +172,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ActivityForm(ServiceModelForm):
+class ActivityForm(VersionFormMixin, ServiceModelForm):
     files = MultipleFileField(label=_("照片和附件"), help_text=_("可一次选择多个文件"))
 
     class Meta:

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from cppcc.models import HistoryIPAddress
 from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
+from cppcc.versioning import VersionedModel
 from members.models import Member, SpecialCommittee, Term
 
 
@@ -452,7 +453,7 @@ class ActivityQuerySet(ScopedQuerySet):
     town_path = "studio__town"
 
 
-class Activity(models.Model):
+class Activity(VersionedModel):
     studio = models.ForeignKey(
         Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="activities"
     )

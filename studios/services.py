@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cppcc.notifications import notify
+from cppcc.scoping import INVALID_CHOICE, named_refusal, visible_names
+from cppcc.versioning import claim_version
 from cppcc.workflow import WorkflowError
 from members.models import Member, MemberStatus, PartyAffiliation, SpecialCommittee, Term
 
@@ -329,16 +331,22 @@ def ensure_party_branches(*, by=None) -> int:
     return created
 
 
-def _check_leader(studio: Studio, leader: Member) -> None:
+def _check_leader(studio: Studio, leader: Member, by) -> None:
     """Leader rule of a Party group: a Party member, currently in the studio, and for a town
     studio the town's United Front officer. A sector studio has no town office, so only the
     first two apply there."""
     if leader.party != PartyAffiliation.CPC:
-        raise WorkflowError(f"{leader.name}不是中共党员，不能担任党小组组长。")
+        raise WorkflowError(
+            named_refusal(by, f"{leader.name}不是中共党员，不能担任党小组组长。", leader)
+        )
     if not StudioMembership.objects.filter(
         studio=studio, member=leader, end_on__isnull=True
     ).exists():
-        raise WorkflowError(f"{leader.name}不是{studio.name}的现任成员，不能担任其党小组组长。")
+        raise WorkflowError(
+            named_refusal(
+                by, f"{leader.name}不是{studio.name}的现任成员，不能担任其党小组组长。", leader
+            )
+        )
     if studio.kind == StudioKind.TOWN:
         officer_id = (
             Town.objects.filter(pk=studio.town_id)
@@ -357,7 +365,7 @@ def create_party_group(
 ) -> PartyGroup:
     if PartyGroup.objects.filter(studio=studio).exists():
         raise WorkflowError(f"{studio.name}已成立党小组。")
-    _check_leader(studio, leader)
+    _check_leader(studio, leader, by)
     group = PartyGroup(
         studio=studio, leader=leader, name=name or f"{studio.name}党小组", founded_on=founded_on
     )
@@ -376,7 +384,7 @@ def change_party_group_leader(group: PartyGroup, leader: Member, *, by) -> Party
     )
     if group.leader_id == leader.pk and group.leader_vacant_since is None:
         return group
-    _check_leader(group.studio, leader)
+    _check_leader(group.studio, leader, by)
     reason = (
         f"组长变更为{leader.name}" if group.leader_id != leader.pk else f"确认{leader.name}任组长"
     )
@@ -442,16 +450,29 @@ def create_contact_pair(
     party_member: Member, non_party_member: Member, *, term: Term, since: datetime.date, by
 ) -> ContactPair:
     if party_member.party != PartyAffiliation.CPC:
-        raise WorkflowError(f"{party_member.name}不是中共党员，不能作为联系人。")
+        raise WorkflowError(
+            named_refusal(by, f"{party_member.name}不是中共党员，不能作为联系人。", party_member)
+        )
     if non_party_member.party == PartyAffiliation.CPC:
-        raise WorkflowError(f"{non_party_member.name}是中共党员，联系对象须为党外委员。")
+        raise WorkflowError(
+            named_refusal(
+                by, f"{non_party_member.name}是中共党员，联系对象须为党外委员。", non_party_member
+            )
+        )
     for m in (party_member, non_party_member):
         if m.status != MemberStatus.ACTIVE:
-            raise WorkflowError(f"{m.name}已退出，不能建立联系。")
+            raise WorkflowError(named_refusal(by, f"{m.name}已退出，不能建立联系。", m))
     if ContactPair.objects.filter(
         party_member=party_member, non_party_member=non_party_member, term=term
     ).exists():
-        raise WorkflowError(f"{party_member.name}与{non_party_member.name}本届已建立联系。")
+        raise WorkflowError(
+            named_refusal(
+                by,
+                f"{party_member.name}与{non_party_member.name}本届已建立联系。",
+                party_member,
+                non_party_member,
+            )
+        )
     pair = ContactPair(
         party_member=party_member, non_party_member=non_party_member, term=term, since=since
     )
@@ -488,7 +509,7 @@ ACTIVITY_FIELDS = (
 )
 
 
-def _check_activity(activity: Activity, attendance: Mapping[int, str]) -> dict[int, str]:
+def _check_activity(activity: Activity, attendance: Mapping[int, str], by) -> dict[int, str]:
     today = timezone.localdate()
     held = activity.date <= today
     if activity.kind == ActivityKind.LIVESTREAM:
@@ -524,10 +545,10 @@ def _check_activity(activity: Activity, attendance: Mapping[int, str]) -> dict[i
         )
         strangers = [pk for pk in clean if pk not in eligible]
         if strangers:
-            names = (
-                "、".join(Member.objects.filter(pk__in=strangers).values_list("name", flat=True))
-                or "未知委员"
-            )
+            # Named only if the person may see every one of them (an unknown id alike).
+            names = visible_names(by, Member, strangers)
+            if names is None:
+                raise WorkflowError(INVALID_CHOICE)
             raise WorkflowError(
                 f"以下委员不是{activity.studio.name}的成员，不能登记出勤：{names}。"
             )
@@ -592,7 +613,7 @@ def record_activity(
     )
     if not activity.title:
         activity.title = ActivityKind(activity.kind).label
-    clean = _check_activity(activity, attendance)
+    clean = _check_activity(activity, attendance, by)
     _save(activity, by)
     save_attendance(activity, clean, by=by)
     attach_files(activity, files)
@@ -607,15 +628,18 @@ def update_activity(
     files: Iterable = (),
     *,
     by,
+    version: int | None = None,
 ) -> Activity:
-    """Changes an activity; a given attendance replaces the recorded one."""
+    """Changes an activity; a given attendance replaces the recorded one. Refused
+    (StaleVersion) when it was saved since `version`."""
     activity = (
         Activity.objects.select_for_update(of=("self",))
         .select_related("studio")
         .get(pk=activity.pk)
     )
+    claim_version(activity, version)
     changed = _apply(activity, data, ACTIVITY_FIELDS)
-    clean = _check_activity(activity, attendance or {})
+    clean = _check_activity(activity, attendance or {}, by)
     if changed:
         _save(activity, by, update_fields=changed)
     if attendance is not None:
@@ -627,7 +651,7 @@ def update_activity(
 # --- problems (their states: studios.workflow) -----------------------------------------------
 
 
-def _check_followers(studio: Studio, followers: Iterable[Member]) -> list[Member]:
+def _check_followers(studio: Studio, followers: Iterable[Member], by) -> list[Member]:
     followers = list(followers or [])
     if followers:
         ok = set(
@@ -635,9 +659,11 @@ def _check_followers(studio: Studio, followers: Iterable[Member]) -> list[Member
                 studio=studio, member__in=followers, end_on__isnull=True
             ).values_list("member_id", flat=True)
         )
-        strangers = [m.name for m in followers if m.pk not in ok]
+        strangers = visible_names(by, Member, [m.pk for m in followers if m.pk not in ok])
+        if strangers is None:
+            raise WorkflowError(INVALID_CHOICE)
         if strangers:
-            raise WorkflowError(f"跟进委员须是{studio.name}的成员：{'、'.join(strangers)}不是。")
+            raise WorkflowError(f"跟进委员须是{studio.name}的成员：{strangers}不是。")
     return followers
 
 
@@ -664,7 +690,7 @@ def create_problem(
         raised_on=data.get("raised_on") or timezone.localdate(),
         village=village,
     )
-    followers = _check_followers(studio, followers)
+    followers = _check_followers(studio, followers, by)
     _save(problem, by, _followers_note(followers))
     problem.followers.set(followers)
     return problem
@@ -687,7 +713,7 @@ def update_problem(
     changed = _apply(problem, data, ("title", "description", "raised_by", "raised_on", "village"))
     note = ""
     if followers is not None:
-        followers = _check_followers(problem.studio, followers)
+        followers = _check_followers(problem.studio, followers, by)
         if {m.pk for m in followers} != set(problem.followers.values_list("pk", flat=True)):
             problem.followers.set(followers)
             note = _followers_note(followers)
@@ -707,17 +733,28 @@ def assign_duty(
     if not StudioMembership.objects.filter(
         studio=studio, member=member, end_on__isnull=True
     ).exists():
-        raise WorkflowError(f"{member.name}不是{studio.name}的现任成员，不能排班。")
+        raise WorkflowError(
+            named_refusal(by, f"{member.name}不是{studio.name}的现任成员，不能排班。", member)
+        )
     # One place a day: a member on duty at two studios the same day is a rota mistake.
     clash = DutyShift.objects.filter(member=member, date=day).select_related("studio").first()
     if clash is not None:
-        raise WorkflowError(f"{member.name}在{day:%Y-%m-%d}已在{clash.studio.name}值日。")
+        raise WorkflowError(
+            named_refusal(
+                by,
+                f"{member.name}在{day:%Y-%m-%d}已在{clash.studio.name}值日。",
+                member,
+                clash.studio,
+            )
+        )
     shift = DutyShift(studio=studio, member=member, date=day, note=note)
     try:
         with transaction.atomic():
             _save(shift, by)
     except IntegrityError as exc:
-        raise WorkflowError(f"{member.name}在{day:%Y-%m-%d}已排班。") from exc
+        raise WorkflowError(
+            named_refusal(by, f"{member.name}在{day:%Y-%m-%d}已排班。", member)
+        ) from exc
     return shift
 
 
@@ -737,7 +774,7 @@ HEAD_FIGURES = (
 HEAD_FIELDS = ("member", "village", "start_on", "end_on", *HEAD_FIGURES, "notes")
 
 
-def _check_head(head: HonoraryVillageHead) -> None:
+def _check_head(head: HonoraryVillageHead, by) -> None:
     if head.end_on is not None and head.end_on < head.start_on:
         raise WorkflowError(_("任职截止日期不能早于起始日期。"))
     for name in HEAD_FIGURES:
@@ -746,7 +783,9 @@ def _check_head(head: HonoraryVillageHead) -> None:
             label = HonoraryVillageHead._meta.get_field(name).verbose_name
             raise WorkflowError(f"{label}不能为负数或空。")
     if head.member.status != MemberStatus.ACTIVE and head.end_on is None:
-        raise WorkflowError(f"{head.member.name}已退出，不能任名誉村主任。")
+        raise WorkflowError(
+            named_refusal(by, f"{head.member.name}已退出，不能任名誉村主任。", head.member)
+        )
     overlap = HonoraryVillageHead.objects.filter(member=head.member, village=head.village).exclude(
         pk=head.pk
     )
@@ -754,13 +793,20 @@ def _check_head(head: HonoraryVillageHead) -> None:
     if head.end_on is not None:
         overlap = overlap.exclude(start_on__gt=head.end_on)
     if overlap.exists():
-        raise WorkflowError(f"{head.member.name}在{head.village}的任职期间与已有记录重叠。")
+        raise WorkflowError(
+            named_refusal(
+                by,
+                f"{head.member.name}在{head.village}的任职期间与已有记录重叠。",
+                head.member,
+                head.village,
+            )
+        )
 
 
 @transaction.atomic
 def create_honorary_head(data: Mapping, *, by) -> HonoraryVillageHead:
     head = HonoraryVillageHead(**{k: data[k] for k in HEAD_FIELDS if k in data})
-    _check_head(head)
+    _check_head(head, by)
     _save(head, by)
     return head
 
@@ -769,7 +815,7 @@ def create_honorary_head(data: Mapping, *, by) -> HonoraryVillageHead:
 def update_honorary_head(head: HonoraryVillageHead, data: Mapping, *, by) -> HonoraryVillageHead:
     head = HonoraryVillageHead.objects.select_for_update(of=("self",)).get(pk=head.pk)
     changed = _apply(head, data, HEAD_FIELDS)
-    _check_head(head)
+    _check_head(head, by)
     if changed:
         _save(head, by, update_fields=changed)
     return head

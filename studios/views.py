@@ -464,7 +464,12 @@ def activity_edit(request, pk):
     def update(fields):
         marks = attendance.attendance() if fields["date"] <= timezone.localdate() else {}
         services.update_activity(
-            activity, fields, marks, fields.get("files") or [], by=request.user
+            activity,
+            fields,
+            marks,
+            fields.get("files") or [],
+            by=request.user,
+            version=fields["version"],
         )
 
     done = attendance.is_valid() and form_flow(

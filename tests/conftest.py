@@ -7,6 +7,7 @@ unit's login, and a leader. All log in with PASSWORD.
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db.models.signals import post_migrate
 
 from cppcc.roles import MEMBER_REGISTER_GROUP, Role
 
@@ -210,6 +212,26 @@ def client_for(client):
     return make
 
 
+def _reseed_points_rules(sender, using="default", **kwargs):
+    """A transactional test ends with a flush of every table, which also empties the default
+    points rules that members/migrations/0006 seeded; the flush then sends post_migrate, and
+    here they are put back, so the next test starts from the migrated database as every other
+    test does (otherwise duty points read 0 depending on test order)."""
+    if sender.label != "members":
+        return
+    import importlib
+
+    from django.apps import apps
+
+    from members.models import PointsRule
+
+    if not PointsRule.objects.using(using).exists():
+        importlib.import_module("members.migrations.0006_default_points_rules").seed(apps, None)
+
+
+post_migrate.connect(_reseed_points_rules, dispatch_uid="tests-reseed-points-rules")
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory):
     # Uploads and the demo's photos land in a temporary folder, never in the checkout's media/.
@@ -235,12 +257,18 @@ def eager_celery():
 
 
 class Worker:
-    """A real Celery worker process consuming its own queue (see the `real_worker` fixture)."""
+    """A real Celery worker process consuming its own queue (see the `start_worker` fixture)."""
 
-    def __init__(self, process: subprocess.Popen, queue: str):
+    def __init__(self, process: subprocess.Popen, queue: str, log: Path):
         self.process = process
         self.queue = queue
-        self.output = ""
+        self.log = log
+
+    @property
+    def output(self) -> str:
+        # A file, not a pipe: nobody reads a pipe while the test runs, and a full one would
+        # block the worker's logging.
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def wait_for(self, condition, timeout: float = 60) -> bool:
         """Polls `condition()` until it is true or the time is up; fails if the worker dies."""
@@ -248,9 +276,31 @@ class Worker:
         while time.monotonic() < deadline:
             if condition():
                 return True
-            assert self.process.poll() is None, "the worker exited early"
+            assert self.process.poll() is None, f"the worker exited early:\n{self.output}"
             time.sleep(0.3)
         return False
+
+    def pool_children(self) -> list[int]:
+        """The pids of the prefork pool's child processes (empty for --pool=solo)."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+    def kill(self) -> None:
+        """SIGKILLs the worker's whole process group (main process and pool children), as an
+        OOM kill or a lost host would: nothing gets to ack, reject or clean up."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """Warm shutdown (SIGTERM), then SIGKILL if it does not end."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
 
 
 def _database_url() -> str:
@@ -264,45 +314,67 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def real_worker(require_postgres, require_redis, tmp_path, settings):
-    """Starts `celery worker` against Redis and the test database (the production path) on a
-    queue of its own; tests send tasks with apply_async(queue=worker.queue). Needs
+def start_worker(require_postgres, require_redis, tmp_path, settings):
+    """start_worker(queue=None, *, pool="solo", env=None) -> Worker: starts `celery worker`
+    against Redis and the test database (the production path) on `queue` (default: a new queue
+    of its own), with extra environment `env` (e.g. REDIS_URL of another Redis, or
+    CELERY_VISIBILITY_TIMEOUT). Start another on the same queue to take over a killed one's
+    tasks. Every worker started is stopped at the end. Needs
     @pytest.mark.django_db(transaction=True) so the worker sees the test's rows."""
     assert settings.CELERY_TASK_ALWAYS_EAGER is False, "REDIS_URL must make tasks go to the broker"
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": require_redis,
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "cppcc.settings",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "cppcc",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    worker = Worker(process, queue)
-    try:
-        yield worker
-    finally:
-        process.terminate()
-        worker.output = process.communicate(timeout=30)[0]
+    started: list[Worker] = []
+
+    def start(queue: str | None = None, *, pool: str = "solo", env: dict | None = None) -> Worker:
+        queue = queue or f"test-{uuid.uuid4().hex[:8]}"
+        full_env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": require_redis,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(tmp_path),
+            # The worker writes files where the test reads them (tests keep MEDIA_ROOT in tmp).
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "DJANGO_SETTINGS_MODULE": "cppcc.settings",
+            **(env or {}),
+        }
+        log = tmp_path / f"worker-{len(started)}.log"
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "cppcc",
+                    "worker",
+                    f"--pool={pool}",
+                    "--concurrency=1",
+                    "-Q",
+                    queue,
+                    "--loglevel=INFO",
+                    "--without-heartbeat",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                cwd=Path(__file__).resolve().parents[1],
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                text=True,
+                # Its own process group, so kill() reaches the pool children and nothing else.
+                start_new_session=True,
+            )
+        worker = Worker(process, queue, log)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def real_worker(start_worker):
+    """One real worker on a queue of its own; tests send tasks with
+    apply_async(queue=worker.queue). See `start_worker`."""
+    return start_worker()

@@ -41,7 +41,9 @@ def test_dashboard_fits_a_375_pixel_phone(open_page, live_server, leader_user, g
     assert spilled == []
     # Each chart takes the card's full width, one under another.
     boxes = [el.bounding_box() for el in page.query_selector_all("[data-chart]")]
-    assert len(boxes) == 7  # six charts and the proposals ratings pie
+    # sectors, parties, activities by month and by kind, steps, the towns × steps pipeline,
+    # proposals by status and by rating, opinion adoption by level, points, problems by town
+    assert len(boxes) == 11
     assert all(b["width"] >= 300 for b in boxes)
     assert all(later["y"] > earlier["y"] for earlier, later in zip(boxes, boxes[1:], strict=False))
     # The eight step names overlapped under upright bars at this width; they lie flat now.

@@ -96,7 +96,9 @@ def test_no_endpoint_sets_the_step_a_patch_naming_it_is_refused(
     client_for, matter, office_user, field, value
 ):
     response = patch(
-        client_for(office_user), f"/api/v1/matters/{matter.pk}/", {"title": "新名称", field: value}
+        client_for(office_user),
+        f"/api/v1/matters/{matter.pk}/",
+        {"title": "新名称", field: value, "version": matter.version},
     )
     assert response.status_code == 400
     assert "推进" in response.json()[field][0]
@@ -109,11 +111,13 @@ def test_no_endpoint_sets_the_step_a_patch_naming_it_is_refused(
     assert not step_moves(matter).exists()
 
 
-def test_a_patch_changes_what_the_matter_is_about(client_for, matter, town_user, member_b):
+def test_a_patch_changes_what_the_matter_is_about(client_for, matter, office_user, member_b):
+    # The office sees every member; a town clerk naming another town's member is refused
+    # (tests/cppcc/test_scoped_choices.py).
     response = patch(
-        client_for(town_user),
+        client_for(office_user),
         f"/api/v1/matters/{matter.pk}/",
-        {"title": "荷塘养虾基地二期", "proposers": [member_b.pk]},
+        {"title": "荷塘养虾基地二期", "proposers": [member_b.pk], "version": matter.version},
     )
     assert response.status_code == 200, response.content
     matter.refresh_from_db()
@@ -504,8 +508,16 @@ def test_a_meeting_patch_replaces_attendance_but_not_its_kind(
     meeting = hold_meeting(matter, MeetingKind.PRE_MEETING, office_user)
     c = client_for(office_user)
     url = f"/api/v1/meetings/{meeting.pk}/"
-    assert patch(c, url, {"kind": "on_site"}).status_code == 400
-    response = patch(c, url, {"attendance_input": [{"member": member_b.pk, "status": "absent"}]})
+    assert patch(c, url, {"kind": "on_site", "version": meeting.version}).status_code == 400
+    meeting.refresh_from_db()
+    response = patch(
+        c,
+        url,
+        {
+            "attendance_input": [{"member": member_b.pk, "status": "absent"}],
+            "version": meeting.version,
+        },
+    )
     assert response.status_code == 200, response.content
     assert [(a["member_name"], a["status"]) for a in response.json()["attendance"]] == [
         ("李东溪", "absent")

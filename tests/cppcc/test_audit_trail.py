@@ -62,7 +62,7 @@ def test_api_patch_makes_one_write_row(client_for, office_user, member_a):
     since = mark()
     response = c.patch(
         f"/api/v1/members/{member_a.pk}/",
-        {"employer": "区人民医院"},
+        {"employer": "区人民医院", "version": member_a.version},
         content_type="application/json",
         REMOTE_ADDR=ADDRESS,
     )

@@ -39,7 +39,9 @@ def test_create_and_update_go_through_services(api, tables, office_user):
     assert list(member.terms.all()) == [tables]  # the current term by default
 
     response = api.patch(
-        f"/api/v1/members/{member.pk}/", {"name": "曾医生"}, content_type="application/json"
+        f"/api/v1/members/{member.pk}/",
+        {"name": "曾医生", "version": member.version},
+        content_type="application/json",
     )
     assert response.json()["name_initials"] == "zys"
 
@@ -116,7 +118,9 @@ def test_api_requires_the_id_number_like_the_form_and_the_template(api, tables, 
     assert not Member.objects.filter(name="无证号").exists()
     stored = member_a.id_number
     response = api.patch(
-        f"/api/v1/members/{member_a.pk}/", {"id_number": ""}, content_type="application/json"
+        f"/api/v1/members/{member_a.pk}/",
+        {"id_number": "", "version": member_a.version},
+        content_type="application/json",
     )
     assert response.status_code == 400
     member_a.refresh_from_db()

@@ -414,6 +414,9 @@ def test_rebuild_query_count_does_not_grow_with_members(
 def test_two_plenary_absences_without_leave_are_flagged_with_leave_not(term, member_a, member_b):
     from members.models import Member
 
+    # Flags are for members of the current term, the ones the ranking lists.
+    for member in (member_a, member_b):
+        member.terms.add(term)
     for i in range(2):
         s = past_session(term, on=day(3 + i, 1), ordinal=30 + i)
         SessionAttendance.objects.create(session=s, member=member_a, status="absent")
@@ -425,12 +428,19 @@ def test_two_plenary_absences_without_leave_are_flagged_with_leave_not(term, mem
     assert not any("缺席" in r for r in found.get(member_b.pk, []))
 
 
-def test_member_without_positive_points_in_the_year_is_flagged(gunan_studio, member_a, member_b):
+def test_member_without_positive_points_in_the_year_is_flagged(
+    gunan_studio, term, member_a, member_b
+):
     from members.models import Member
 
+    for member in (member_a, member_b):
+        member.terms.add(term)
     DutyShift.objects.create(studio=gunan_studio, member=member_a, date=day(5, 5))
     duty.rebuild()
     found = duty.flags(Member.objects.all(), LAST_YEAR)
     assert member_a.pk not in found
     assert found[member_b.pk] == [f"{LAST_YEAR}年度无履职积分"]
     assert duty.flagged_member_ids(Member.objects.all(), LAST_YEAR) == {member_b.pk}
+    # A member outside the current term owes no duties and is not flagged.
+    member_b.terms.clear()
+    assert member_b.pk not in duty.flags(Member.objects.all(), LAST_YEAR)

@@ -137,8 +137,14 @@ def test_deleting_a_rule_asks_first_then_reprices(
     assert DutyEntry.objects.get(member=member_a).points == 1
 
 
-def test_office_todo_counts_flagged_members(office_user, member_a, member_b):
+def test_office_todo_counts_flagged_members(office_user, term, member_a, member_b):
+    for member in (member_a, member_b):
+        member.terms.add(term)
     [item] = duty.todo_flagged_members(office_user)
     # Neither cast member has any duty this year.
     assert item.count == 2
+    # A member outside the current term is not counted, as the ranking does not list them.
+    member_b.terms.clear()
+    [item] = duty.todo_flagged_members(office_user)
+    assert item.count == 1
     assert "flag=1" in item.url
