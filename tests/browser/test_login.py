@@ -66,6 +66,8 @@ def test_leader_dashboard_draws_its_charts_under_the_strict_csp(
     page.wait_for_selector("#chart-party canvas")
     page.wait_for_selector("#chart-steps canvas")
     # Members by sector and party, activities by month and kind, matters per step, problems.
-    assert page.locator("[data-chart] canvas").count() == 7  # with the proposals ratings pie
+    # sectors, parties, activities by month and kind, steps, the towns × steps pipeline,
+    # proposals by status and rating, adoption by level, points, problems by town
+    assert page.locator("[data-chart] canvas").count() == 11
     assert page.errors == [], page.errors
     assert page.outside_requests == []

@@ -374,7 +374,7 @@ PAGES = [
     Page("reports:summary_progress", {'pk': 'summary'}, "302 403 403 404 404 200 403 403 200 200", None),
     Page("reports:summary_start", {}, "405 405 405 405 405 405 405 405 405 405", None),
     Page("reports:town_home", {}, "302 403 403 200 200 403 403 403 403 403", None),
-    Page("studios:activity_create", {'pk': 'activity'}, "302 403 403 200 404 200 403 403 403 200", 'activity'),
+    Page("studios:activity_create", {'pk': 'studio'}, "302 403 403 200 404 200 403 403 403 200", 'studio'),
     Page("studios:activity_detail", {'pk': 'activity'}, "302 403 403 200 404 200 403 403 200 200", 'activity'),
     Page("studios:activity_edit", {'pk': 'activity'}, "302 403 403 200 404 200 403 403 403 200", 'activity'),
     Page("studios:activity_file", {'pk': 'activity_file'}, "302 200 404 200 404 200 404 404 200 200", None),

@@ -27,7 +27,9 @@ def county(monkeypatch, gunan, dongxi, gunan_studio, dongxi_studio, member_a, me
 
 
 @pytest.fixture
-def compiled(county, office_user):
+def compiled(county, office_user, eager_celery):
+    # Compiled in this process: the figures are the subject here, not the worker (that is
+    # tests/reports/test_summary_worker.py).
     with TestCase.captureOnCommitCallbacks(execute=True):
         (row,) = summary.start(office_user, THIS, SummaryScope.COUNTY)
     row.refresh_from_db()
