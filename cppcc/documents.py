@@ -84,7 +84,7 @@ def new_document() -> DocumentObject:
     }
     for name, size in sizes.items():
         _set_fonts(styles[name], Pt(size))
-    _set_lang(styles["Normal"])
+    set_chinese_lang(styles["Normal"])
     styles["Normal"].paragraph_format.line_spacing = 1.5
     # The default Title style draws a blue rule under itself; an official document has none.
     title_ppr = styles["Title"].element.pPr
@@ -167,7 +167,7 @@ def _set_fonts(style: ParagraphStyle, size: Pt) -> None:
     rfonts.set(qn("w:cs"), FONT_NAME)
 
 
-def _set_lang(style: ParagraphStyle) -> None:
+def set_chinese_lang(style: ParagraphStyle) -> None:
     # Tells Word the text is Chinese, so ambiguous characters (quotes, dashes) use the
     # East-Asian slot too.
     rpr = style.element.get_or_add_rPr()

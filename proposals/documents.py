@@ -28,6 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
+from cppcc.documents import set_chinese_lang
 from proposals.models import (
     AssignmentStatus,
     CosignStatus,
@@ -266,7 +267,8 @@ def _new_document() -> DocumentObject:
 
     styles = document.styles
     _set_fonts(styles["Normal"], BODY_FONT, Pt(12))
-    _set_lang(styles["Normal"])
+    # Word picks the East-Asian slot for ambiguous characters (quotes, dashes) too.
+    set_chinese_lang(styles["Normal"])
     styles["Normal"].paragraph_format.line_spacing = 1.5
     _set_fonts(styles["Title"], HEADING_FONT, Pt(22))
     _set_fonts(styles["Heading 1"], HEADING_FONT, Pt(16))
@@ -288,17 +290,6 @@ def _set_fonts(style: ParagraphStyle, east_asian: str, size: Pt) -> None:
     for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         rfonts.attrib.pop(qn(attribute), None)
     rfonts.set(qn("w:eastAsia"), east_asian)
-
-
-def _set_lang(style: ParagraphStyle) -> None:
-    # Tells Word the text is Chinese, so it picks the East-Asian slot for ambiguous characters
-    # (quotes, dashes) too.
-    rpr = style.element.get_or_add_rPr()
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _title(document: DocumentObject, text: str):
