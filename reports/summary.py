@@ -703,6 +703,74 @@ def _v(section: dict, key: str) -> tuple[str, str]:
     return "", ""
 
 
+# The narrative's paragraphs: heading, section, then (figure key, the words before it).
+NARRATIVE = (
+    (
+        gettext_lazy("渝事好商量·一镇一事商量办："),
+        "consultations",
+        (
+            ("meetings_pre_meeting", gettext_lazy("开展议前协商")),
+            ("meetings_on_site", gettext_lazy("现场协商")),
+            ("participations", gettext_lazy("各方参与")),
+            ("funds_wan", gettext_lazy("协调资金")),
+            ("projects_done", gettext_lazy("办成民生实事")),
+            ("beneficiaries", gettext_lazy("受益群众")),
+        ),
+    ),
+    (
+        gettext_lazy("提案工作："),
+        "proposals",
+        (
+            ("filed", gettext_lazy("提交提案")),
+            ("registered", gettext_lazy("立案")),
+            ("on_time", gettext_lazy("承办单位按时答复")),
+            ("satisfaction", gettext_lazy("提案人满意和基本满意率")),
+        ),
+    ),
+    (
+        gettext_lazy("社情民意信息："),
+        "opinions",
+        (
+            ("submitted", gettext_lazy("报送社情民意信息")),
+            ("instructions", gettext_lazy("获领导批示")),
+        ),
+    ),
+    (
+        gettext_lazy("委员工作室："),
+        "studios",
+        (
+            ("activities", gettext_lazy("开展活动")),
+            ("residents", gettext_lazy("服务群众")),
+            ("livestreams", gettext_lazy("开展直播带货")),
+            ("sales_wan", gettext_lazy("实现销售额")),
+            ("problems_solved", gettext_lazy("解决民生问题")),
+        ),
+    ),
+    (
+        gettext_lazy("名誉村主任："),
+        "village",
+        (
+            ("postings", gettext_lazy("委员担任名誉村主任")),
+            ("acres", gettext_lazy("发展产业")),
+            ("enterprises", gettext_lazy("培育企业")),
+            ("funds_wan", gettext_lazy("争取资金")),
+            ("livestreams", gettext_lazy("开展直播")),
+            ("income_wan", gettext_lazy("带动群众增收")),
+        ),
+    ),
+    (
+        gettext_lazy("委员履职："),
+        "members",
+        (
+            ("members", gettext_lazy("在册委员")),
+            ("active", gettext_lazy("参与履职的委员")),
+            ("sessions", gettext_lazy("召开全体会议和常委会议")),
+            ("attendance_rate", gettext_lazy("委员出席率")),
+        ),
+    ),
+)
+
+
 def narrative(figures: dict, scope_name: str) -> str:
     """A paragraph per area in the style of the county's year-end reviews ("全年开展议前协商79场次、
     现场协商31场次，各方参与3000余人次…"), each figure followed by its change from the year before,
@@ -718,97 +786,17 @@ def narrative(figures: dict, scope_name: str) -> str:
         value, change = _v(sections[section_key], key)
         return f"{verb}{value}（{change}）" if change else f"{verb}{value}"
 
-    c = "consultations"
-    lines.append(
-        _("渝事好商量·一镇一事商量办：")
-        + "，".join(
-            [
-                part(c, "meetings_pre_meeting", _("开展议前协商")),
-                part(c, "meetings_on_site", _("现场协商")),
-                part(c, "participations", _("各方参与")),
-                part(c, "funds_wan", _("协调资金")),
-                part(c, "projects_done", _("办成民生实事")),
-                part(c, "beneficiaries", _("受益群众")),
+    for heading, section_key, parts in NARRATIVE:
+        texts = [part(section_key, key, verb) for key, verb in parts]
+        if section_key == "opinions":
+            # The adoptions are listed by level after the reports submitted, only those with any.
+            adopted = [
+                f"{i['label']}{display(i['value'], i['unit'])}"
+                for i in sections[section_key]["items"]
+                if i["key"].startswith("adopted_") and i["value"]
             ]
-        )
-        + "。"
-    )
-    p = "proposals"
-    lines.append(
-        _("提案工作：")
-        + "，".join(
-            [
-                part(p, "filed", _("提交提案")),
-                part(p, "registered", _("立案")),
-                part(p, "on_time", _("承办单位按时答复")),
-                part(p, "satisfaction", _("提案人满意和基本满意率")),
-            ]
-        )
-        + "。"
-    )
-    o = "opinions"
-    adopted = [
-        item
-        for item in sections[o]["items"]
-        if item["key"].startswith("adopted_") and item["value"]
-    ]
-    adopted_text = "、".join(f"{i['label']}{display(i['value'], i['unit'])}" for i in adopted)
-    lines.append(
-        _("社情民意信息：")
-        + "，".join(
-            filter(
-                None,
-                [
-                    part(o, "submitted", _("报送社情民意信息")),
-                    adopted_text,
-                    part(o, "instructions", _("获领导批示")),
-                ],
-            )
-        )
-        + "。"
-    )
-    s = "studios"
-    lines.append(
-        _("委员工作室：")
-        + "，".join(
-            [
-                part(s, "activities", _("开展活动")),
-                part(s, "residents", _("服务群众")),
-                part(s, "livestreams", _("开展直播带货")),
-                part(s, "sales_wan", _("实现销售额")),
-                part(s, "problems_solved", _("解决民生问题")),
-            ]
-        )
-        + "。"
-    )
-    v = "village"
-    lines.append(
-        _("名誉村主任：")
-        + "，".join(
-            [
-                part(v, "postings", _("委员担任名誉村主任")),
-                part(v, "acres", _("发展产业")),
-                part(v, "enterprises", _("培育企业")),
-                part(v, "funds_wan", _("争取资金")),
-                part(v, "livestreams", _("开展直播")),
-                part(v, "income_wan", _("带动群众增收")),
-            ]
-        )
-        + "。"
-    )
-    m = "members"
-    lines.append(
-        _("委员履职：")
-        + "，".join(
-            [
-                part(m, "members", _("在册委员")),
-                part(m, "active", _("参与履职的委员")),
-                part(m, "sessions", _("召开全体会议和常委会议")),
-                part(m, "attendance_rate", _("委员出席率")),
-            ]
-        )
-        + "。"
-    )
+            texts[1:1] = ["、".join(adopted)] if adopted else []
+        lines.append(str(heading) + "，".join(texts) + "。")
     return "\n".join(lines)
 
 
