@@ -17,4 +17,6 @@ COPY . .
 RUN useradd --create-home cppcc && mkdir -p /app/staticfiles /app/media && chown -R cppcc /app/staticfiles /app/media
 USER cppcc
 EXPOSE 8000
-CMD ["gunicorn", "cppcc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers (WEB_CONCURRENCY, default 3), bind, access log and the garbage-collection tuning that
+# keeps full collections out of requests: cppcc/gunicorn.py.
+CMD ["gunicorn", "cppcc.wsgi:application", "-c", "python:cppcc.gunicorn"]

@@ -67,7 +67,9 @@ def test_account_locks_after_five_failures_even_with_the_right_password(client, 
     assert "_auth_user_id" not in client.session
 
 
-def test_lockout_is_per_account_not_per_address(client, office_user, leader_user):
+def test_one_locked_account_leaves_other_accounts_open(client, office_user, leader_user):
+    # From the same address: locking office does not lock leader (the per-address limit is
+    # larger than one account's five guesses; tests/cppcc/test_lockout.py covers it).
     for _ in range(5):
         login(client, office_user.username, "wrong-password")
     assert login(client, leader_user.username).status_code == 302

@@ -1,0 +1,98 @@
+"""gunicorn settings: `gunicorn cppcc.wsgi:application -c python:cppcc.gunicorn`.
+
+Used by the Dockerfile, docker-compose and the benchmark runner (`python -m bench run`).
+Command-line options given after `-c` still win (the runner passes its own `--bind`).
+
+Garbage collection. A worker holds a few hundred thousand long-lived objects once Django, the
+apps, the URL patterns and the libraries are imported. CPython's full (generation 2) collection
+walks all of them; measured at ten counties' data it paused a request for 150–180 ms every few
+hundred requests (issue 13). After the worker has loaded the application we collect once and
+`gc.freeze()` what survives, so later collections skip it, and raise the generation-0 threshold
+so that a request's short-lived objects (a serialised page, a rendered template) are collected
+less often. `CPPCC_GC_FREEZE=0` turns both off, which is how the benchmark measures "before".
+`CPPCC_GC_THRESHOLD` (three comma-separated integers) overrides the tuned thresholds.
+`CPPCC_GC_STATS=1` times every collection in the worker and logs, when the worker exits, a line
+`gc-stats {json}`: per generation the number of collections, their total and longest CPU time
+in ms. The benchmark runner reads it from the log.
+"""
+
+import gc
+import json
+import os
+import time
+
+# WEB_CONCURRENCY is the variable gunicorn and most hosting platforms already use.
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+# A yearly summary or an export can take seconds; the default 30 s is kept as the hard limit.
+timeout = 30
+# The app is loaded in each worker, not in the master: nothing (a database connection, a
+# thread) is shared across the fork, and a worker restart reloads the code.
+preload_app = False
+
+GC_FREEZE = os.environ.get("CPPCC_GC_FREEZE", "1") not in ("0", "false", "no", "")
+# Generation 0 at 50,000 allocations instead of 700: a page's objects die young, so fewer
+# young collections run per request, and each older collection finds less to promote.
+GC_THRESHOLD = tuple(
+    int(part) for part in os.environ.get("CPPCC_GC_THRESHOLD", "50000,20,100").split(",")
+)
+
+
+def _warm_up() -> None:
+    # Importing the URL patterns imports every view, serializer and form module, which
+    # otherwise happens on the first request, after the freeze, and stays in the young
+    # generations to be scanned again and again.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - the attribute access does the import
+
+
+GC_STATS = os.environ.get("CPPCC_GC_STATS") == "1"
+# generation -> [collections, total seconds, longest seconds]; filled by _time_collection.
+_pauses = {generation: [0, 0.0, 0.0] for generation in range(3)}
+_collection_started = [0.0]
+
+
+def _time_collection(phase: str, info: dict) -> None:
+    # CPU time of the worker, not wall time: on a shared machine a collection can be put off
+    # the CPU halfway, and that wait is the neighbours' doing, not the collector's.
+    if phase == "start":
+        _collection_started[0] = time.process_time()
+        return
+    took = time.process_time() - _collection_started[0]
+    entry = _pauses[info["generation"]]
+    entry[0] += 1
+    entry[1] += took
+    entry[2] = max(entry[2], took)
+
+
+def post_worker_init(worker) -> None:
+    """Runs in each worker once it has loaded the WSGI application."""
+    if not GC_FREEZE:
+        worker.log.info("gc: defaults (CPPCC_GC_FREEZE=0), thresholds %s", gc.get_threshold())
+    else:
+        _warm_up()
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLD)
+        worker.log.info(
+            "gc: froze %d objects, thresholds %s", gc.get_freeze_count(), gc.get_threshold()
+        )
+    if GC_STATS:
+        # Only the collections while serving: the one above is part of starting up.
+        gc.callbacks.append(_time_collection)
+
+
+def worker_exit(server, worker) -> None:
+    """Runs in the worker as it exits."""
+    if GC_STATS:
+        stats = {
+            generation: {
+                "collections": count,
+                "total_ms": round(total * 1000, 1),
+                "longest_ms": round(longest * 1000, 1),
+            }
+            for generation, (count, total, longest) in _pauses.items()
+        }
+        worker.log.info("gc-stats %s", json.dumps(stats))

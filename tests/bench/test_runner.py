@@ -1,0 +1,225 @@
+"""The benchmark runner (bench/run.py): locust's CSV into the table, the docs section it
+replaces, the pages the load covers, the IDs it gives each login, and the gunicorn GC hook."""
+
+import gc
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve
+
+from bench import run
+
+# Locust 2.x `--csv PREFIX` writes PREFIX_stats.csv with this header.
+HEADER = (
+    "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
+    "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,"
+    "50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%"
+)
+ROWS = [
+    "GET,floor:bare /robots.txt,300,0,3,3.4,1,20,25,1.67,0,3,3,4,4,5,6,7,9,20,20,20",
+    "GET,floor:logged-in /accounts/password/,310,0,11,12,8,40,9000,1.72,0,11,12,13,14,16,19,21,25,40,40,40",
+    "GET,office /studios/,120,2,48,52,30,410,80000,0.67,0.01,48,50,55,60,70,95,120,190,410,410,410",
+    "POST,office login,6,0,210,215,190,240,0,0.03,0,210,220,220,220,240,240,240,240,240,240,240",
+    "GET,office login form,6,0,15,15,12,19,5000,0.03,0,15,15,16,16,19,19,19,19,19,19,19",
+    "GET,unit /proposals/unit/proposals/{unit_proposal}/,0,0,0,0,0,0,0,0,0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A",
+    ",Aggregated,742,2,12,20,1,410,30000,4.1,0.01,12,14,16,18,40,60,90,150,410,410,410",
+]
+
+
+@pytest.fixture
+def stats_csv(tmp_path) -> Path:
+    path = tmp_path / "locust_stats.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_parse_stats_reads_each_request_name_without_the_total(stats_csv):
+    stats = {s.name: s for s in run.parse_stats(stats_csv)}
+
+    assert "Aggregated" not in stats
+    studios = stats["office /studios/"]
+    assert (studios.requests, studios.failures, studios.rps) == (120, 2, 0.67)
+    assert (studios.p50, studios.p95, studios.p99) == (48, 95, 190)
+    assert (studios.who, studios.url) == ("office", "/studios/")
+    assert stats["unit /proposals/unit/proposals/{unit_proposal}/"].p99 is None
+
+
+def test_table_puts_floors_first_leaves_out_logins_and_compares_with_the_logged_in_floor(
+    stats_csv,
+):
+    text = run.table(run.parse_stats(stats_csv), {"office /studios/": 8, run.BARE_NAME: 0})
+    lines = text.splitlines()
+
+    assert lines[0].startswith("| role | URL | req/s | p50 ms | p95 ms | p99 ms |")
+    assert lines[2] == "| floor:bare | `/robots.txt` | 1.67 | 3 | 6 | 9 | – | 0 / 300 | 0 |"
+    assert lines[3].startswith("| floor:logged-in | `/accounts/password/` |")
+    # 95 ms against the logged-in floor's 19 ms; 2 of 120 requests failed; 8 queries.
+    assert "| office | `/studios/` | 0.67 | 48 | 95 | 190 | 5.0 | 2 / 120 | 8 |" in lines
+    assert "| – | – | – |" in lines[-1]  # a page locust never reached shows dashes
+    assert not any("login" in line for line in lines)
+
+
+def test_replace_section_rewrites_only_its_own_section():
+    text = (
+        "# Benchmarks\n\nintro\n\n## Load benchmark: S=1\n\nold table\n\n## Member import\n\nkept\n"
+    )
+
+    replaced = run.replace_section(text, "## Load benchmark: S=1", "new table")
+
+    assert replaced == (
+        "# Benchmarks\n\nintro\n\n## Load benchmark: S=1\n\nnew table\n\n## Member import\n\nkept\n"
+    )
+    added = run.replace_section(replaced, "## Load benchmark: S=10", "tenfold")
+    assert added.endswith("## Member import\n\nkept\n\n## Load benchmark: S=10\n\ntenfold\n")
+    assert run.replace_section(added, "## Load benchmark: S=10", "again").count("S=10") == 1
+
+
+def test_section_heading_names_the_data_and_the_gc_setting():
+    assert run.section_heading(10, gc_freeze=True) == "## Load benchmark: S=10"
+    assert "--no-gc-freeze" in run.section_heading(1, gc_freeze=False)
+    assert run.section_heading(None, gc_freeze=True) == "## Load benchmark: the demo county"
+
+
+def _example(template: str) -> str:
+    return template.format(
+        member=1, studio=1, matter=1, proposal=1, unit_proposal=1, member_q="%E5%BC%A0"
+    )
+
+
+def test_every_page_of_the_load_and_the_floors_resolves():
+    urls = [u for pages in run.LOAD_PAGES.values() for u in pages] + list(run.FLOORS.values())
+    unresolved = []
+    for url in urls:
+        try:
+            resolve(urlsplit(_example(url)).path)
+        except Resolver404:
+            unresolved.append(url)
+    assert unresolved == []
+
+
+def test_the_load_covers_every_page_the_issue_lists():
+    loaded = {u for pages in run.LOAD_PAGES.values() for u in pages}
+    assert {name: url for name, url in run.COVERED.items() if url not in loaded} == {}
+    assert set(run.LOAD_PAGES) == set(run.ROLE_WEIGHTS)
+
+
+def test_a_town_clerk_is_given_a_studio_of_their_own_town(
+    town_user, office_user, gunan_studio, dongxi_studio
+):
+    rng = run.random.Random(1)
+
+    town_urls = {run.fill("/studios/{studio}/", town_user, rng) for _ in range(10)}
+    office_urls = {run.fill("/studios/{studio}/", office_user, rng) for _ in range(10)}
+
+    assert town_urls == {f"/studios/{gunan_studio.pk}/"}
+    # The same draws for the office reach both towns' studios.
+    assert office_urls == {f"/studios/{gunan_studio.pk}/", f"/studios/{dongxi_studio.pk}/"}
+
+
+def test_a_login_that_sees_no_such_record_gets_no_page(unit_user):
+    rng = run.random.Random(1)
+    assert run.fill("/proposals/unit/proposals/{unit_proposal}/", unit_user, rng) is None
+    assert run.fill("/studios/{studio}/", unit_user, rng) is None
+
+
+def test_member_search_uses_the_surname_of_a_member_the_login_sees(town_user, member_a):
+    url = run.fill("/members/?q={member_q}", town_user, run.random.Random(1))
+    assert url == "/members/?q=" + run.quote(member_a.name[0])
+
+
+@pytest.fixture
+def gc_state():
+    from cppcc import gunicorn
+
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+    if gunicorn._time_collection in gc.callbacks:
+        gc.callbacks.remove(gunicorn._time_collection)
+
+
+def _worker():
+    return SimpleNamespace(log=SimpleNamespace(info=lambda *args: None))
+
+
+def test_gunicorn_worker_freezes_the_loaded_app_and_raises_the_young_threshold(gc_state):
+    from cppcc import gunicorn
+
+    gunicorn.post_worker_init(_worker())
+
+    assert gc.get_freeze_count() > 10_000
+    assert gc.get_threshold() == gunicorn.GC_THRESHOLD
+    assert gunicorn.GC_THRESHOLD[0] > 700
+
+
+def test_gunicorn_worker_keeps_python_defaults_with_gc_freeze_off(gc_state, monkeypatch):
+    from cppcc import gunicorn
+
+    monkeypatch.setattr(gunicorn, "GC_FREEZE", False)
+    before = gc.get_threshold()
+
+    gunicorn.post_worker_init(_worker())
+
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
+
+
+@pytest.mark.skipif(
+    os.environ.get("CPPCC_BENCH_SMOKE") != "1",
+    reason="a real 10-second load run at S=1 on PostgreSQL: set CPPCC_BENCH_SMOKE=1 "
+    "(database CPPCC_BENCH_DB, default bench_smoke, built on the first run)",
+)
+def test_smoke_run_at_scale_one_answers_every_page():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "run", "--scale", "1", "--duration", "10"]
+        + ["--users", "5", "--no-write", "--db", os.environ.get("CPPCC_BENCH_DB", "bench_smoke")],
+        cwd=run.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "| floor:bare | `/robots.txt` |" in result.stdout
+    assert "Failures:" not in result.stdout
+
+
+def test_gc_pauses_are_summed_over_the_workers_log_lines():
+    log = "\n".join(
+        [
+            "[2026-11-30 11:30:00 +0000] [101] [INFO] Booting worker with pid: 101",
+            '[2026-11-30 11:31:00 +0000] [101] [INFO] gc-stats {"0": {"collections": 900, '
+            '"total_ms": 40.5, "longest_ms": 1.5}, "1": {"collections": 80, "total_ms": 30.0, '
+            '"longest_ms": 4.0}, "2": {"collections": 3, "total_ms": 420.0, "longest_ms": 170.0}}',
+            '[2026-11-30 11:31:00 +0000] [102] [INFO] gc-stats {"0": {"collections": 100, '
+            '"total_ms": 4.5, "longest_ms": 2.5}, "1": {"collections": 20, "total_ms": 10.0, '
+            '"longest_ms": 1.0}, "2": {"collections": 1, "total_ms": 150.0, "longest_ms": 150.0}}',
+        ]
+    )
+
+    text = run.parse_gc_stats(log)
+
+    assert text.startswith("generation 2: 4 collections, longest 170.0 ms, total 570 ms; ")
+    assert "generation 0: 1,000 collections, longest 2.5 ms, total 45 ms" in text
+    assert run.parse_gc_stats("no such line") == "not recorded"
+
+
+def test_gunicorn_worker_logs_its_collections_when_it_exits(gc_state, monkeypatch):
+    from cppcc import gunicorn
+
+    lines = []
+    worker = SimpleNamespace(log=SimpleNamespace(info=lambda *args: lines.append(args)))
+    monkeypatch.setattr(gunicorn, "GC_STATS", True)
+    monkeypatch.setattr(gunicorn, "_pauses", {g: [0, 0.0, 0.0] for g in range(3)})
+    gunicorn.post_worker_init(worker)
+
+    gc.collect(2)
+    gunicorn.worker_exit(None, worker)
+
+    logged = run.parse_gc_stats("gc-stats " + lines[-1][1])
+    assert logged.startswith("generation 2: 1 collections")
