@@ -13,7 +13,11 @@ from .models import ConsultationMeeting, MeetingAttendance, MeetingKind
 
 def meeting_facts(scope: Scope) -> list[Fact]:
     rows = scope.filter(
-        MeetingAttendance.objects.filter(status=Attendance.PRESENT, meeting__date__lte=scope.today),
+        MeetingAttendance.objects.filter(
+            status=Attendance.PRESENT,
+            meeting__date__lte=scope.today,
+            meeting__deleted_at__isnull=True,
+        ),
         "member_id",
         "meeting__date",
     ).values_list(
@@ -40,7 +44,8 @@ def meeting_facts(scope: Scope) -> list[Fact]:
 
 def _meeting_touch(meeting: ConsultationMeeting, deleted: bool) -> Touch:
     key = source_key(meeting)
-    if deleted:
+    # Moved to the trash (alone or with its matter): its entries go as if it were deleted.
+    if deleted or meeting.deleted_at is not None:
         return Touch(sources=(key,))
     pk = meeting.pk
 

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from cppcc.models import HistoryIPAddress
 from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
+from cppcc.softdelete import SoftDeleteModel, live_manager
 from cppcc.versioning import VersionedModel
 from members.models import Member
 from proposals.models import HandlingUnit, Proposal
@@ -102,7 +103,9 @@ class ConsultationQuerySet(ScopedQuerySet):
             if not user.handling_unit_id:
                 return self.none()
             return self.filter(
-                pk__in=self.model.objects.filter(self.unit_q(user.handling_unit_id)).values("pk")
+                pk__in=self.model._base_manager.filter(self.unit_q(user.handling_unit_id)).values(
+                    "pk"
+                )
             )
         return super().visible_to(user)
 
@@ -138,7 +141,7 @@ class MatterQuerySet(ConsultationQuerySet):
         return Q(unit_assignments__unit_id=unit_id) & ~Q(step__in=["proposed", "registered"])
 
 
-class Matter(VersionedModel):
+class Matter(SoftDeleteModel, VersionedModel):
     """议题: one livelihood matter a town takes through the seven steps."""
 
     town = models.ForeignKey(
@@ -206,7 +209,8 @@ class Matter(VersionedModel):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
-    objects = MatterQuerySet.as_manager()
+    objects = live_manager(MatterQuerySet)
+    all_objects = MatterQuerySet.as_manager()
     # Set by every step move, which the history panel already shows as the move itself.
     history_panel_hidden = ("step_entered_at", "completed_at")
     history = HistoricalRecords(
@@ -224,13 +228,13 @@ class Matter(VersionedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["town", "year"],
-                condition=Q(is_annual_topic=True),
+                condition=Q(is_annual_topic=True, deleted_at__isnull=True),
                 name="one_annual_topic_per_town_year",
                 violation_error_message=_("该镇街本年度已有“一镇一事”议题。"),
             ),
             models.UniqueConstraint(
                 fields=["year", "registration_no"],
-                condition=~Q(registration_no=""),
+                condition=~Q(registration_no="") & Q(deleted_at__isnull=True),
                 name="unique_registration_no_per_year",
                 violation_error_message=_("本年度已有相同的立案编号。"),
             ),
@@ -411,6 +415,10 @@ class MatterUnit(models.Model):
 class UnitProgressQuerySet(ConsultationQuerySet):
     town_path = "matter__town"
 
+    def visible_to(self, user):
+        # A matter in the trash takes its progress reports off every list.
+        return super().visible_to(user).filter(matter__deleted_at__isnull=True)
+
     def member_q(self, member_id: int) -> Q:
         return Q(matter__proposers__id=member_id)
 
@@ -470,7 +478,7 @@ class MeetingQuerySet(ConsultationQuerySet):
         return scoped.filter(Q(matter__isnull=True) | Q(matter__in=matters))
 
 
-class ConsultationMeeting(VersionedModel):
+class ConsultationMeeting(SoftDeleteModel, VersionedModel):
     """协商会议: a step meeting of a matter, or a regular / small consultation of a town."""
 
     town = models.ForeignKey(
@@ -499,7 +507,8 @@ class ConsultationMeeting(VersionedModel):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
-    objects = MeetingQuerySet.as_manager()
+    objects = live_manager(MeetingQuerySet)
+    all_objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords(bases=[HistoryIPAddress])
 
     class Meta:
@@ -567,6 +576,10 @@ class MeetingAttendance(models.Model):
 
 class FollowUpTaskQuerySet(ConsultationQuerySet):
     town_path = "meeting__town"
+
+    def visible_to(self, user):
+        # A meeting in the trash takes its tasks off the task list and the units' homes.
+        return super().visible_to(user).filter(meeting__deleted_at__isnull=True)
 
     def member_q(self, member_id: int) -> Q:
         return Q(meeting__attendances__member_id=member_id)

@@ -40,6 +40,15 @@ class CppccConfig(AppConfig):
             audit.transition_saved, sender=Transition, dispatch_uid="cppcc_audit_transition"
         )
         register_nav(NavItem(_("审计日志"), "audit_list", "journal-text", admin_only, order=6))
+        register_nav(
+            NavItem(
+                _("回收站"),
+                "trash",
+                "trash3",
+                frozenset({Role.ADMIN, Role.OFFICE}),
+                order=190,
+            )
+        )
 
         from .navigation import PortalSection, portal_todos, register_portal_section
 

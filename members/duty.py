@@ -213,11 +213,15 @@ def price(facts: Iterable[Fact], rules: dict[str, list[PointsRule]]) -> list[Dut
     return entries
 
 
-def collect(scope: Scope) -> list[Fact]:
-    """Every registered source's facts in the scope, one per (member, kind, source)."""
+def collect(scope: Scope, live: set[int] | None = None) -> list[Fact]:
+    """Every registered source's facts in the scope, one per (member, kind, source); only of the
+    `live` members when given (rebuild passes the members it locked, which leaves out those in
+    the trash: their record and its ledger come back together on restore)."""
     seen: dict[tuple[int, str, str], Fact] = {}
     for source in _sources.values():
         for fact in source.facts(scope):
+            if live is not None and fact.member_id not in live:
+                continue
             if scope.covers(fact.member_id, fact.date.year):
                 seen.setdefault((fact.member_id, fact.kind, fact.source), fact)
     return list(seen.values())
@@ -245,8 +249,9 @@ def rebuild(
         locked = Member.objects.select_for_update().order_by("pk")
         if scope.member_ids is not None:
             locked = locked.filter(pk__in=sorted(scope.member_ids))
-        list(locked.values_list("pk", flat=True))
-        entries = price(collect(scope), _rules())
+        # `objects`: members in the trash are not locked, and get no entries.
+        live = set(locked.values_list("pk", flat=True))
+        entries = price(collect(scope, live), _rules())
         stale = DutyEntry.objects.all()
         if scope.member_ids is not None:
             stale = stale.filter(member_id__in=sorted(scope.member_ids))

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from cppcc.models import HistoryIPAddress
 from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
+from cppcc.softdelete import SoftDeleteModel, live_manager
 from cppcc.versioning import VersionedModel
 
 from .validators import validate_id_number, validate_mobile
@@ -371,7 +372,8 @@ class MemberQuerySet(models.QuerySet):
         town_id = clerk_town_id(user)
         if town_id is not None:
             # A subquery, not a join, so a member in two of the town's studios is one row.
-            in_town = Member.objects.filter(
+            # _base_manager: the trash (all_objects.visible_to) lists the town's deleted members.
+            in_town = Member._base_manager.filter(
                 studio_memberships__studio__town_id=town_id,
                 studio_memberships__end_on__isnull=True,
             ).values("pk")
@@ -381,7 +383,7 @@ class MemberQuerySet(models.QuerySet):
         return self.none()
 
 
-class Member(VersionedModel):
+class Member(SoftDeleteModel, VersionedModel):
     name = models.CharField(_("姓名"), max_length=30)
     # Sort and search keys, kept by members.services (pypinyin with a surname override map).
     name_pinyin = models.CharField(
@@ -431,7 +433,8 @@ class Member(VersionedModel):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = MemberQuerySet.as_manager()
+    objects = live_manager(MemberQuerySet)
+    all_objects = MemberQuerySet.as_manager()
     history = HistoricalRecords(bases=[HistoryIPAddress], excluded_fields=["updated_at"])
 
     class Meta:
@@ -440,10 +443,11 @@ class Member(VersionedModel):
         ordering = ["name_pinyin", "id"]
         permissions = [("view_member_sensitive", _("可查看委员身份证号、手机号、出生日期全文"))]
         constraints = [
-            # A member who left keeps their record; the number may then return on a new record.
+            # A member who left keeps their record; the number may then return on a new record,
+            # as it may when the record is in the trash (restoring it then is refused).
             models.UniqueConstraint(
                 fields=["id_number"],
-                condition=Q(status="active") & ~Q(id_number=""),
+                condition=Q(status="active", deleted_at__isnull=True) & ~Q(id_number=""),
                 name="unique_id_number_among_active",
                 violation_error_message=_("在任委员中已有相同身份证号。"),
             ),

@@ -78,9 +78,9 @@ def proposal_facts(scope: Scope) -> list[Fact]:
 
 def _cosign_facts(scope: Scope) -> list[Fact]:
     rows = scope.filter(
-        ProposalCosigner.objects.filter(status=CosignStatus.CONFIRMED).exclude(
-            proposal__status=ProposalStatus.DRAFT
-        ),
+        ProposalCosigner.objects.filter(
+            status=CosignStatus.CONFIRMED, proposal__deleted_at__isnull=True
+        ).exclude(proposal__status=ProposalStatus.DRAFT),
         "member_id",
         "confirmed_at__date",
     ).values_list("member_id", "proposal_id", "confirmed_at", "proposal__title")
@@ -173,7 +173,8 @@ def _later(key: str, members) -> Touch:
 
 def _proposal_touch(proposal: Proposal, deleted: bool) -> Touch:
     key = source_key(proposal)
-    if deleted:
+    # Moved to the trash: its entries go as if it were deleted (proposal_facts reads `objects`).
+    if deleted or proposal.deleted_at is not None:
         return Touch(sources=(key,))
     pk = proposal.pk
 

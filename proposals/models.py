@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from cppcc.models import HistoryIPAddress
 from cppcc.roles import Role, has_role, is_countywide
+from cppcc.softdelete import SoftDeleteModel, live_manager
 from cppcc.versioning import VersionedModel
 from members.models import CommitteeSession, Member, Term
 
@@ -146,7 +147,7 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(status__in=REGISTERED_OR_LATER)
 
 
-class Proposal(VersionedModel):
+class Proposal(SoftDeleteModel, VersionedModel):
     """提案: a member's, several members' or a group's written proposal to a plenary session
     (or between sessions), from draft to the proposer's rating of each unit's reply.
 
@@ -239,7 +240,8 @@ class Proposal(VersionedModel):
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
-    objects = ProposalQuerySet.as_manager()
+    objects = live_manager(ProposalQuerySet)
+    all_objects = ProposalQuerySet.as_manager()
     history = HistoricalRecords(bases=[HistoryIPAddress])
 
     class Meta:
@@ -419,14 +421,16 @@ class ProposalUnitQuerySet(models.QuerySet):
         """Assignments of the proposals the user may see; a unit's login only its own."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
+        # A proposal in the trash takes its assignments off every list and unit home.
+        live = self.filter(proposal__deleted_at__isnull=True)
         if is_countywide(user):
-            return self
+            return live
         rule = Q(pk__in=[])
         if has_role(user, Role.UNIT) and user.handling_unit_id:
             rule |= Q(unit_id=user.handling_unit_id) & ~Q(status=AssignmentStatus.GIVEN_BACK)
         if has_role(user, Role.MEMBER) and user.member_id:
             rule |= Q(proposal__in=Proposal.objects.visible_to(user).values("pk"))
-        return self.filter(rule)
+        return live.filter(rule)
 
 
 class ProposalUnit(models.Model):

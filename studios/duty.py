@@ -25,7 +25,9 @@ def activity_facts(scope: Scope) -> list[Fact]:
     """Members present at a studio activity held by today, dated the activity's day."""
     rows = scope.filter(
         ActivityAttendance.objects.filter(
-            status=Attendance.PRESENT, activity__date__lte=scope.today
+            status=Attendance.PRESENT,
+            activity__date__lte=scope.today,
+            activity__deleted_at__isnull=True,
         ),
         "member_id",
         "activity__date",
@@ -113,7 +115,8 @@ def contact_facts(scope: Scope) -> list[Fact]:
 
 def _activity_touch(activity: Activity, deleted: bool) -> Touch:
     key = source_key(activity)
-    if deleted:
+    # Moved to the trash: its entries go as if it were deleted (restore is a save, below).
+    if deleted or activity.deleted_at is not None:
         return Touch(sources=(key,))
     pk = activity.pk
 

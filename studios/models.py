@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from cppcc.models import HistoryIPAddress
 from cppcc.roles import Role, clerk_town_id, has_role, is_countywide
+from cppcc.softdelete import SoftDeleteModel, live_manager
 from cppcc.versioning import VersionedModel
 from members.models import Member, SpecialCommittee, Term
 
@@ -36,7 +37,10 @@ class ScopedQuerySet(models.QuerySet):
         """The access rule of every town-scoped record: county roles see all; a town clerk sees
         their town's rows; a member sees the rows of their own studios (or their own rows, as
         member_q says); anyone else sees nothing. A queryset that widens it for another role
-        (consultations' handling units) calls super().visible_to for the rest."""
+        (consultations' handling units) calls super().visible_to for the rest.
+
+        The subqueries read `_base_manager`, so that `all_objects.visible_to` (the trash) keeps
+        deleted rows while `objects.visible_to` has already left them out."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if is_countywide(user):
@@ -44,11 +48,11 @@ class ScopedQuerySet(models.QuerySet):
         town_id = clerk_town_id(user)
         if town_id is not None:
             return self.filter(
-                pk__in=self.model.objects.filter(**{self.town_path: town_id}).values("pk")
+                pk__in=self.model._base_manager.filter(**{self.town_path: town_id}).values("pk")
             )
         if has_role(user, Role.MEMBER) and user.member_id:
             return self.filter(
-                pk__in=self.model.objects.filter(self.member_q(user.member_id)).values("pk")
+                pk__in=self.model._base_manager.filter(self.member_q(user.member_id)).values("pk")
             )
         return self.none()
 
@@ -453,7 +457,7 @@ class ActivityQuerySet(ScopedQuerySet):
     town_path = "studio__town"
 
 
-class Activity(VersionedModel):
+class Activity(SoftDeleteModel, VersionedModel):
     studio = models.ForeignKey(
         Studio, verbose_name=_("工作室"), on_delete=models.PROTECT, related_name="activities"
     )
@@ -472,7 +476,8 @@ class Activity(VersionedModel):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
-    objects = ActivityQuerySet.as_manager()
+    objects = live_manager(ActivityQuerySet)
+    all_objects = ActivityQuerySet.as_manager()
     history = HistoricalRecords(bases=[HistoryIPAddress])
 
     class Meta:
