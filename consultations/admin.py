@@ -6,6 +6,7 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from cppcc.files import ScopedFileInput
+from cppcc.uploads import UploadCheckAdminMixin
 
 from .models import (
     ConsultationMeeting,
@@ -52,7 +53,7 @@ class TaskInline(admin.TabularInline):
     extra = 0
 
 
-class FileInline(admin.TabularInline):
+class FileInline(UploadCheckAdminMixin, admin.TabularInline):
     model = MeetingFile
     extra = 0
     formfield_overrides = {models.FileField: {"widget": ScopedFileInput}}

@@ -230,7 +230,7 @@ def _refuse_if_blocked(matter: Matter, on: datetime.date | None = None) -> None:
 def _registration_number(matter: Matter) -> str:
     """The next free number of the year: 2026-001, 2026-002 …"""
     taken = set(
-        Matter.objects.filter(year=matter.year)
+        Matter.all_objects.filter(year=matter.year)
         .exclude(registration_no="")
         .values_list("registration_no", flat=True)
     )

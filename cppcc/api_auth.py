@@ -20,6 +20,7 @@ from rest_framework.authentication import TokenAuthentication as DRFTokenAuthent
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from .roles import Role, has_role
+from .validators import SerializerLimitsMixin
 
 MUST_CHANGE_PASSWORD = _("请先登录网页修改初始密码，再使用接口。")
 TOKEN_EXPIRED = _("令牌已过期，请重新获取。")
@@ -87,7 +88,7 @@ class RevokeTokensOnPasswordChange:
         return _("修改密码后，原有的接口令牌随即作废。")
 
 
-class TokenRequestSerializer(AuthTokenSerializer):
+class TokenRequestSerializer(SerializerLimitsMixin, AuthTokenSerializer):
     otp = serializers.CharField(
         label=_("两步验证码"),
         required=False,
@@ -114,6 +115,6 @@ class TokenRequestSerializer(AuthTokenSerializer):
         return attrs
 
 
-class TokenResponseSerializer(serializers.Serializer):
+class TokenResponseSerializer(SerializerLimitsMixin, serializers.Serializer):
     token = serializers.CharField(label=_("令牌"))
     expires_at = serializers.DateTimeField(label=_("过期时间"))

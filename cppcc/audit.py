@@ -311,6 +311,8 @@ def _from_request(request, response) -> _Event | None:
     if event is None:
         if unsafe and view in LOGIN_VIEWS:
             event = _login_without_signal(request, view, response)
+            if event is None:
+                return None
         elif unsafe and view in LOGOUT_VIEWS:
             event = _Event("logout")
         else:
@@ -328,14 +330,18 @@ def _from_request(request, response) -> _Event | None:
     return event
 
 
-def _login_without_signal(request, view: str, response) -> _Event:
+def _login_without_signal(request, view: str, response) -> _Event | None:
     """A login request that sent no login signal: the token view (it authenticates without
-    django's login()), the password step of a two-factor login (a redirect to the code page; the
-    code step then records the login itself), or a form refused before authenticate()."""
+    django's login()), the password step of a two-factor login, or a form refused before
+    authenticate().
+
+    The password step of a two-factor login (a redirect to the code page) makes no row: it logs
+    nobody in. The code step is the login, and records it (a success through the login signal,
+    a wrong code through the failure signal), so a two-factor login is one row like any other."""
     if response.status_code < 400 and view == "api_token":
         return _Event("login", user=_token_owner(response), detail=_("签发 API 令牌"))
-    if 300 <= response.status_code < 400 and view == "login":
-        return _Event("login", detail=_("密码正确，待输入动态验证码"))
+    if 300 <= response.status_code < 400 and view in ("login", "admin:login"):
+        return None  # the admin's login only sends to the site's (cppcc.admin)
     return _Event("login_failed", username=_name_tried(request, response), outcome="refused")
 
 

@@ -16,6 +16,8 @@ from django_filters.filters import QuerySetRequestMixin
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
+from .validators import SerializerLimitsMixin
+
 INVALID_CHOICE = _("无效的选择。")
 
 # The messages of a related field and of a model choice that could name the value or the record.
@@ -87,11 +89,15 @@ class ScopedRelationsMixin:
         return fields
 
 
-class ScopedModelSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+# Every API serializer derives from one of these two, so each also gets the date floor and the
+# text limit the forms have (cppcc.validators).
+class ScopedModelSerializer(
+    ScopedRelationsMixin, SerializerLimitsMixin, serializers.ModelSerializer
+):
     pass
 
 
-class ScopedSerializer(ScopedRelationsMixin, serializers.Serializer):
+class ScopedSerializer(ScopedRelationsMixin, SerializerLimitsMixin, serializers.Serializer):
     pass
 
 

@@ -3,7 +3,9 @@
 Every upload field in the apps (activity and meeting files, proposal attachments, reply files,
 member photos) validates with `validate_upload` or `validate_image_upload`, so a page cannot
 store HTML or an SVG carrying script under a harmless name, and `cppcc.files.serve_file` can
-trust the stored extension. The size limit is the setting CPPCC_UPLOAD_MAX_MB (20 by default).
+trust the stored extension. The Django admin's forms and inlines of those models take
+`UploadCheckAdminMixin`, which adds the same check to their file fields (as form validators,
+not model ones: the models stay as they are). The size limit is the setting CPPCC_UPLOAD_MAX_MB (20 by default).
 
 Content is recognised with `filetype` (pure Python, magic numbers), Office Open XML by its zip
 parts, the old Office formats by their OLE2 header, images also by Pillow's `verify()`.
@@ -15,6 +17,7 @@ import zipfile
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -149,3 +152,21 @@ def validate_image_upload(upload) -> None:
     if extension_of(upload.name) not in IMAGE_EXTENSIONS:
         raise _refuse(upload, _("不是图片；照片只能是 jpg、png、gif 或 webp。"))
     validate_upload(upload)
+
+
+def check_for(db_field) -> object:
+    """The check a model file field's uploads get: photos only for an ImageField."""
+    return validate_image_upload if isinstance(db_field, models.ImageField) else validate_upload
+
+
+class UploadCheckAdminMixin:
+    """For a ModelAdmin or inline whose model has a FileField or ImageField: its uploads pass
+    the same allowlist, content check and size limit as the pages' and the API's."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(db_field, models.FileField):
+            check = check_for(db_field)
+            if check not in formfield.validators:
+                formfield.validators.append(check)
+        return formfield

@@ -33,6 +33,12 @@ class ConflictError(WorkflowError):
         super().__init__(message, code="conflict")
 
 
+def _is_versioned(model) -> bool:
+    from .versioning import VersionedModel  # imports this module (ConflictError)
+
+    return issubclass(model, VersionedModel)
+
+
 def transition(
     instance,
     *,
@@ -53,6 +59,9 @@ def transition(
     at the moment of the move, not what the caller loaded earlier.
     `conflict_message` may be a callable taking the locked row, to tell the loser of a race
     which state the record is in now.
+    A record with a `version` (cppcc.versioning) gets it bumped in the same write, so an edit
+    form or API update opened before the move is refused as stale instead of writing back
+    what the move changed.
     Returns the refreshed instance; raises ConflictError when the stored state no longer allows it.
     """
     model = type(instance)
@@ -70,6 +79,10 @@ def transition(
         for name, value in (updates or {}).items():
             setattr(locked, name, value)
             fields.append(name)
+        if _is_versioned(model):
+            # The row is locked: no other write can slip between the read and this bump.
+            locked.version += 1
+            fields.append("version")
         locked._history_user = by if getattr(by, "is_authenticated", False) else None
         locked.save(update_fields=fields)
         Transition.objects.create(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cppcc.files import ScopedFileInput
+from cppcc.uploads import UploadCheckAdminMixin
 
 from . import services
 from .masking import mask_id_number, mask_mobile
@@ -37,7 +38,7 @@ class SpecialCommitteeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(UploadCheckAdminMixin, SimpleHistoryAdmin):
     formfield_overrides = {models.ImageField: {"widget": ScopedFileInput}}
     list_display = ["name", "sector", "party", "post", "masked_id", "masked_mobile", "status"]
     list_filter = ["status", "post", "party", "sector"]

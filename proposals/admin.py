@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cppcc.uploads import UploadCheckAdminMixin
+
 from .models import (
     HandlingUnit,
     Proposal,
@@ -27,7 +29,7 @@ class CosignerInline(admin.TabularInline):
     readonly_fields = ["status", "confirmed_at", "dropped"]
 
 
-class FileInline(admin.TabularInline):
+class FileInline(UploadCheckAdminMixin, admin.TabularInline):
     model = ProposalFile
     extra = 0
 
@@ -72,7 +74,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
     inlines = [CosignerInline, FileInline, AssignmentInline]
 
 
-class ReplyInline(admin.StackedInline):
+class ReplyInline(UploadCheckAdminMixin, admin.StackedInline):
     model = ProposalReply
     extra = 0
     can_delete = False

@@ -241,6 +241,9 @@ class OpinionReportViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["post"])
     def submit(self, request):
+        # Refused before the input is read, so a role that may not submit learns no field rules.
+        if not workflow.may_submit(request.user):
+            raise exceptions.PermissionDenied()
         payload = OpinionSubmitSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         report = workflow.report_submit(by=request.user, **payload.validated_data)

@@ -55,6 +55,11 @@ def can_manage(user) -> bool:
     return can_edit_county(user)
 
 
+def may_submit(user) -> bool:
+    """Members submit their own reports; the office records anyone's (report_submit)."""
+    return can_manage(user) or (has_role(user, Role.MEMBER) and user.member_id is not None)
+
+
 def moves_open(report: OpinionReport, user) -> list[str]:
     if not can_manage(user):
         return []

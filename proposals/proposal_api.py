@@ -422,6 +422,10 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def _move(self, request, payload_class, call):
         proposal = self.get_object()
+        # Refused before the input is read: a 400 would tell a role that may not move the
+        # proposal what the move expects.
+        if not workflow.may_ask(self.action, proposal, request.user):
+            raise exceptions.PermissionDenied()
         payload = payload_class(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         try:

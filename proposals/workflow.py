@@ -169,6 +169,58 @@ def is_unit_of(assignment: ProposalUnit, by) -> bool:
     )
 
 
+def is_unit_on(proposal: Proposal, by) -> bool:
+    """A unit's login whose unit holds an assignment of the proposal."""
+    unit_id = getattr(by, "handling_unit_id", None)
+    return (
+        has_role(by, Role.UNIT)
+        and unit_id is not None
+        and ProposalUnit.objects.filter(proposal=proposal, unit_id=unit_id).exists()
+    )
+
+
+def _office(proposal: Proposal, by) -> bool:
+    return is_office(by)
+
+
+def _proposer_or_office(proposal: Proposal, by) -> bool:
+    return is_proposer(proposal, by) or is_office(by)
+
+
+def _unit_or_office(proposal: Proposal, by) -> bool:
+    return is_unit_on(proposal, by) or is_office(by)
+
+
+def _cosigner(proposal: Proposal, by) -> bool:
+    member_id = getattr(by, "member_id", None)
+    return bool(member_id) and proposal.cosigners.filter(member_id=member_id).exists()
+
+
+# Who may ask for each move at all, before anything they sent is read: the API answers anyone
+# else 403 without validating their input, so a refused role learns no field rules. Each move
+# function still checks its own, finer rule (the unit of *this* assignment, and so on).
+MAY_ASK = {
+    "submit": _proposer_or_office,
+    "cosign": _cosigner,
+    "register": _office,
+    "reject": _office,
+    "merge": _office,
+    "assign": _office,
+    "give_back": _unit_or_office,
+    "give_back_grant": _office,
+    "give_back_refuse": _office,
+    "reply": _unit_or_office,
+    "release_reply": _office,
+    "return_reply": _office,
+    "rate": _proposer_or_office,
+    "close": _office,
+}
+
+
+def may_ask(move: str, proposal: Proposal, by) -> bool:
+    return MAY_ASK[move](proposal, by)
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -479,7 +531,7 @@ def _lock_series(term_id: int, session_id: int | None) -> None:
 
 
 def next_serial(term_id: int, session_id: int | None) -> int:
-    series = Proposal.objects.filter(term_id=term_id, session_id=session_id)
+    series = Proposal.all_objects.filter(term_id=term_id, session_id=session_id)
     return (series.aggregate(last=Max("serial"))["last"] or 0) + 1
 
 

@@ -6,6 +6,7 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from cppcc.files import ScopedFileInput
+from cppcc.uploads import UploadCheckAdminMixin
 
 from .models import (
     Activity,
@@ -96,7 +97,7 @@ class AttendanceInline(admin.TabularInline):
     raw_id_fields = ["member"]
 
 
-class FileInline(admin.TabularInline):
+class FileInline(UploadCheckAdminMixin, admin.TabularInline):
     model = ActivityFile
     extra = 0
     formfield_overrides = {models.FileField: {"widget": ScopedFileInput}}

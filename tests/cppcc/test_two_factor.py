@@ -212,3 +212,96 @@ def test_only_the_administrator_may_turn_it_off_for_someone_else(client_for, cas
     assert response.status_code == 403
     assert client_for(office).get(f"/accounts/manage/{office.pk}/two-factor/").status_code == 403
     assert TOTPDevice.objects.filter(user=office).exists()
+
+
+# --- the audit trail: a two-factor login is one row, like any other ---------------------------
+
+
+def _rows_after(since: int) -> list:
+    from cppcc.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(id__gt=since).order_by("id"))
+
+
+def _mark() -> int:
+    from cppcc.models import AuditEvent
+
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_a_two_factor_login_makes_exactly_one_login_row(client, office_user, enrolled):
+    from cppcc.models import AuditKind, AuditOutcome
+
+    since = _mark()
+    client.post(LOGIN, {"username": office_user.username, "password": PASSWORD})
+    # The password step logs nobody in, so it is no login row of its own.
+    assert _rows_after(since) == []
+    client.post(CODE, {"otp": code(enrolled)}, REMOTE_ADDR="10.1.2.3")
+    rows = _rows_after(since)
+    assert [(r.kind, r.outcome, r.user, r.action, r.client_ip) for r in rows] == [
+        (AuditKind.LOGIN, AuditOutcome.SUCCESS, office_user, "login_otp", "10.1.2.3")
+    ]
+
+
+def test_a_wrong_code_makes_exactly_one_failed_login_row(client, office_user, enrolled):
+    from cppcc.models import AuditKind, AuditOutcome
+
+    since = _mark()
+    client.post(LOGIN, {"username": office_user.username, "password": PASSWORD})
+    client.post(CODE, {"otp": wrong(enrolled)})
+    rows = _rows_after(since)
+    assert [(r.kind, r.outcome, r.username) for r in rows] == [
+        (AuditKind.LOGIN_FAILED, AuditOutcome.REFUSED, office_user.username)
+    ]
+
+
+def test_a_wrong_password_of_a_two_factor_account_makes_one_failed_row(
+    client, office_user, enrolled
+):
+    from cppcc.models import AuditKind
+
+    since = _mark()
+    client.post(LOGIN, {"username": office_user.username, "password": "wrong-password"})
+    assert [r.kind for r in _rows_after(since)] == [AuditKind.LOGIN_FAILED]
+
+
+def test_a_token_with_its_code_makes_one_login_row(office_user, enrolled):
+    from cppcc.models import AuditKind
+
+    since = _mark()
+    credentials = {"username": office_user.username, "password": PASSWORD}
+    assert Client().post(TOKEN_URL, {**credentials, "otp": code(enrolled)}).status_code == 200
+    assert [(r.kind, r.user) for r in _rows_after(since)] == [(AuditKind.LOGIN, office_user)]
+
+
+# --- the admin's own login page cannot skip the code ------------------------------------------
+
+
+def test_the_admin_login_sends_to_the_sites_login(client, admin_user):
+    response = client.get("/admin/login/?next=/admin/members/")
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=/admin/members/"
+
+
+def test_the_password_alone_does_not_open_the_admin_for_a_two_factor_admin(client, admin_user):
+    TOTPDevice.objects.create(user=admin_user, name="验证器", confirmed=True)
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": admin_user.username, "password": PASSWORD, "next": "/admin/"},
+    )
+    assert response.status_code == 302 and response.url.startswith(LOGIN)
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_admin_opens_after_both_steps(client, admin_user):
+    device = TOTPDevice.objects.create(user=admin_user, name="验证器", confirmed=True)
+    client.post(LOGIN, {"username": admin_user.username, "password": PASSWORD, "next": "/admin/"})
+    response = client.post(CODE, {"otp": code(device), "next": "/admin/"})
+    assert response.url == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_logged_in_person_without_admin_rights_is_refused_not_looped(client_for, cast):
+    response = client_for(cast[Role.MEMBER]).get("/admin/", follow=True)
+    assert response.status_code == 403
