@@ -14,6 +14,9 @@ COPY proposals proposals
 COPY reports reports
 RUN pip install --no-cache-dir .
 COPY . .
+# The CJK font cut for Word documents, made at build time rather than in someone's request.
+ENV CPPCC_FONT_CACHE_DIR=/app/.cache/fonts
+RUN python -c "from cppcc import documents; documents.base_font()"
 RUN useradd --create-home cppcc && mkdir -p /app/staticfiles /app/media && chown -R cppcc /app/staticfiles /app/media
 USER cppcc
 EXPOSE 8000

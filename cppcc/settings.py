@@ -286,6 +286,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CPPCC_UPLOAD_MAX_MB = env.int("CPPCC_UPLOAD_MAX_MB", default=20)
 # How long audit rows are kept before the nightly prune (cppcc.audit.prune refuses < 184).
 CPPCC_AUDIT_RETENTION_DAYS = env.int("CPPCC_AUDIT_RETENTION_DAYS", default=184)
+# Where the CJK font cut for Word documents is kept (cppcc.documents.base_font: cut once per
+# machine, 8 s of CPU; each document's subset is then cut from it in a tenth of a second).
+CPPCC_FONT_CACHE_DIR = env.path("CPPCC_FONT_CACHE_DIR", default=BASE_DIR / ".cache" / "fonts")
 
 # --- Email ----------------------------------------------------------------------------------
 # Development prints mail to the console; production sends through SMTP (EMAIL_HOST …).

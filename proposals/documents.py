@@ -1,10 +1,10 @@
 """Word (.docx) output: one proposal in the usual layout, and a session's 提案汇编.
 
-Both are built with python-docx on A4 with the margins of official documents (GB/T 9704). The
-East-Asian font slot (`w:eastAsia` of `w:rFonts`) is set on every style used: python-docx's
-`font.name` sets only the Latin slots, and without the East-Asian one Word and WPS fall back to
-a font of their choosing for Chinese. The default template's headings also carry theme-font
-attributes, which win over explicit names, so they are removed.
+Both are built with python-docx on A4 with the margins of official documents (GB/T 9704), through
+cppcc.documents.new_document: it sets the East-Asian font slot (`w:eastAsia` of `w:rFonts`) on
+every style used (python-docx's `font.name` sets only the Latin slots, and without the East-Asian
+one Word and WPS fall back to a font of their choosing for Chinese) and removes the default
+headings' theme-font attributes, which win over explicit names.
 
 Views (`proposals:docx` and the compilation download) call these functions and send the bytes
 with cppcc.exports.attachment; pass a queryset through `for_documents` first so a compilation of
@@ -13,22 +13,20 @@ a few hundred proposals costs a fixed handful of queries.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from docx import Document
 from docx.enum.section import WD_SECTION_START
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.shared import Cm, Pt
 
-from cppcc.documents import set_chinese_lang
+from cppcc.documents import docx_bytes, new_document
 from proposals.models import (
     AssignmentStatus,
     CosignStatus,
@@ -40,7 +38,6 @@ from proposals.models import (
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
-    from docx.styles.style import ParagraphStyle
     from docx.table import _Cell
 
     from members.models import CommitteeSession, Term
@@ -259,37 +256,7 @@ def _set_text(cell: _Cell, text: str) -> None:
 
 
 def _new_document() -> DocumentObject:
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-
-    styles = document.styles
-    _set_fonts(styles["Normal"], BODY_FONT, Pt(12))
-    # Word picks the East-Asian slot for ambiguous characters (quotes, dashes) too.
-    set_chinese_lang(styles["Normal"])
-    styles["Normal"].paragraph_format.line_spacing = 1.5
-    _set_fonts(styles["Title"], HEADING_FONT, Pt(22))
-    _set_fonts(styles["Heading 1"], HEADING_FONT, Pt(16))
-    _set_fonts(styles["Heading 2"], HEADING_FONT, Pt(14))
-    _set_fonts(styles["Table Grid"], BODY_FONT, Pt(12))
-    # The default Title style draws a blue rule under itself; an official document has none.
-    title_ppr = styles["Title"].element.pPr
-    if title_ppr is not None:
-        for border in title_ppr.findall(qn("w:pBdr")):
-            title_ppr.remove(border)
-    return document
-
-
-def _set_fonts(style: ParagraphStyle, east_asian: str, size: Pt) -> None:
-    style.font.name = LATIN_FONT
-    style.font.size = size
-    style.font.color.rgb = RGBColor(0, 0, 0)
-    rfonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(qn(attribute), None)
-    rfonts.set(qn("w:eastAsia"), east_asian)
+    return new_document(body=BODY_FONT, heading=HEADING_FONT, latin=LATIN_FONT, table_size=12)
 
 
 def _title(document: DocumentObject, text: str):
@@ -320,6 +287,6 @@ def _page_number(paragraph) -> None:
 
 
 def _to_bytes(document: DocumentObject) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    # Word and WPS have 宋体 and 黑体: nothing to embed. Fixed zip time stamps: the same
+    # proposal gives the same file.
+    return docx_bytes(document, embed_font=False)

@@ -10,14 +10,12 @@ requeues it at once.
 """
 
 import ast
-import io
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -127,26 +125,15 @@ def test_a_delivery_after_the_summary_is_done_compiles_nothing(county_year, monk
 # --- a real worker ----------------------------------------------------------------------------
 
 
-VARYING_PARTS = {"docProps/core.xml", "word/fontTable.xml", "word/fonts/font1.odttf"}
-
-
 def contents(row: YearlySummary) -> dict:
-    """What a compile produced: figures, narrative and every file's content. PDF comes out
-    byte-identical from the same figures; left out are the workbook's time stamps
-    (docProps/core.xml) and the Word file's embedded font subset with its key (fontTable.xml),
-    whose bytes follow the process's string-hash seed (cppcc.documents.subset_font)."""
+    """What a compile produced: figures, narrative and every file's bytes. The files hold no
+    time of compiling, hash seed or process state (cppcc.documents: fixed zip time stamps, the
+    summary's as-of date in the core properties, the font subset's time stamps kept), so a
+    rerun on another worker must give them byte for byte."""
     result = {"figures": row.figures, "narrative": row.narrative}
     for field in ("docx", "xlsx", "pdf"):
-        fieldfile = getattr(row, field)
-        with fieldfile.open("rb") as f:
-            data = f.read()
-        if field == "pdf":
-            result[field] = data
-        else:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            result[field] = {
-                name: archive.read(name) for name in archive.namelist() if name not in VARYING_PARTS
-            }
+        with getattr(row, field).open("rb") as f:
+            result[field] = f.read()
     return result
 
 

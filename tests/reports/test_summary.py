@@ -4,8 +4,14 @@ files (Word, Excel, PDF with a CJK font embedded), one row per year and scope ho
 is started, and who may start and see it."""
 
 import datetime
+import hashlib
 import io
+import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import TestCase
@@ -299,6 +305,48 @@ def test_pdf_has_the_figures_and_embeds_a_cjk_font(county_summary):
     assert any("CJK" in name for name in documents.pdf_fonts(data))
     text = documents.pdf_text(data).replace("\n", "")
     assert "开展议前协商3场次" in text and "150.5万元" in text
+
+
+# Builds the three files from a summary's stored figures in a process of its own.
+OTHER_PROCESS = """
+import datetime, hashlib, json, sys
+import django
+django.setup()
+from reports import summary_documents
+from reports.models import YearlySummary
+data = json.load(sys.stdin)
+row = YearlySummary(year=data["year"], scope="county", scope_key="county",
+                    figures=data["figures"], narrative=data["narrative"],
+                    period_end=datetime.date.fromisoformat(data["period_end"]))
+for build in (summary_documents.summary_docx, summary_documents.summary_xlsx,
+              summary_documents.summary_pdf):
+    print(hashlib.sha256(build(row)).hexdigest())
+"""
+
+
+def test_the_files_are_the_same_bytes_when_built_in_another_process(county_summary):
+    """What a compile rerun on another worker must give (tests/cppcc/test_task_reliability.py
+    proves it with a killed worker): no clock, no hash seed, no process state in the bytes."""
+    row = county_summary
+    here = [hashlib.sha256(getattr(row, f).read()).hexdigest() for f in ("docx", "xlsx", "pdf")]
+    given = {
+        "year": row.year,
+        "figures": row.figures,
+        "narrative": row.narrative,
+        "period_end": row.period_end.isoformat(),
+    }
+    env = {**os.environ, "PYTHONHASHSEED": "4242", "DJANGO_SETTINGS_MODULE": "cppcc.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", OTHER_PROCESS],
+        input=json.dumps(given),
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == here
 
 
 def test_compiling_again_leaves_one_row_with_identical_figures(
