@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from cppcc.api_delete import SoftDeleteDestroyMixin
 from cppcc.api_schema import CONFLICT, ERRORS, enum_field
 from cppcc.roles import Role, has_role
 from cppcc.scoping import ScopedChoicesMixin, ScopedModelSerializer, ScopedSerializer
@@ -292,15 +293,16 @@ class SpecialCommitteeViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     update=extend_schema(summary="修改委员"),
     partial_update=extend_schema(summary="修改委员（部分）"),
 )
-class MemberViewSet(viewsets.ModelViewSet):
-    """Members are never deleted (a member who leaves is kept): no DELETE."""
+class MemberViewSet(SoftDeleteDestroyMixin, viewsets.ModelViewSet):
+    """A member who leaves is kept (workflow: leave); DELETE is for a record entered in error
+    and moves it to the 回收站, from where the office can restore it."""
 
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
     search_fields = ["name", "name_pinyin", "name_initials"]
     ordering_fields = ["name_pinyin", "updated_at"]
     ordering = ["name_pinyin", "id"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return (

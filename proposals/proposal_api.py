@@ -23,6 +23,7 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cppcc.api_delete import SoftDeleteDestroyMixin
 from cppcc.api_schema import ERRORS, enum_field
 from cppcc.filters import IdFilter
 from cppcc.roles import Role, can_edit_county, has_role
@@ -353,7 +354,9 @@ def _move_doc(summary: str, request):
         responses={201: ProposalDetailSerializer, **ERRORS},
     ),
 )
-class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ProposalViewSet(
+    SoftDeleteDestroyMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     filterset_class = ProposalApiFilter
     search_fields = ["title", "number", "lead_proposer__name"]
     ordering_fields = ["year", "serial", "submitted_at", "id"]

@@ -522,3 +522,56 @@ def test_a_deleted_member_can_no_longer_sign_in_and_stays_off_after_restore(
     member_user.refresh_from_db()
     # Turned back on deliberately in 账号管理, not by the undo.
     assert member_user.is_active is False
+
+
+API_DELETE = {
+    "activities": "/api/v1/activities/{}/",
+    "meetings": "/api/v1/meetings/{}/",
+    "matters": "/api/v1/matters/{}/",
+    "members": "/api/v1/members/{}/",
+    "proposals": "/api/v1/proposals/{}/",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(API_DELETE))
+def test_api_delete_goes_to_the_trash_through_the_same_workflow(
+    kind, records, office_user, client_for
+):
+    record = records[kind]
+    url = API_DELETE[kind].format(record.pk)
+    office = client_for(office_user)
+    assert office.delete(url).status_code == 204
+    assert office.get(url).status_code == 404
+    assert type(record).all_objects.get(pk=record.pk).deleted_by_id == office_user.pk
+    assert AuditEvent.objects.filter(action="soft_delete", object_id=str(record.pk)).count() == 1
+    # A second DELETE finds nothing to delete; the undo is the trash page's.
+    assert office.delete(url).status_code == 404
+    office.post(reverse("trash_restore", args=[kind, record.pk]))
+    assert office.get(url).status_code == 200
+
+
+def test_api_delete_refuses_who_may_not_edit_and_hides_what_they_cannot_see(
+    records, client_for, member_user, leader_user, town_user, other_town_user
+):
+    activity, member, proposal = records["activities"], records["members"], records["proposals"]
+    assert (
+        client_for(leader_user).delete(API_DELETE["activities"].format(activity.pk)).status_code
+        == 403
+    )
+    assert (
+        client_for(other_town_user).delete(API_DELETE["activities"].format(activity.pk)).status_code
+        == 404
+    )
+    assert client_for(town_user).delete(API_DELETE["members"].format(member.pk)).status_code == 403
+    assert (
+        client_for(member_user).delete(API_DELETE["proposals"].format(proposal.pk)).status_code
+        == 403
+    )
+    assert Activity.objects.filter(pk=activity.pk).exists()
+    assert Member.objects.filter(pk=member.pk).exists()
+    assert Proposal.objects.filter(pk=proposal.pk).exists()
+    # A town clerk deletes their own town's activity.
+    assert (
+        client_for(town_user).delete(API_DELETE["activities"].format(activity.pk)).status_code
+        == 204
+    )
