@@ -22,6 +22,7 @@ from rest_framework import exceptions, permissions, serializers, status, viewset
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cppcc.api_delete import SoftDeleteDestroyMixin
 from cppcc.api_schema import ERRORS, enum_field
 from cppcc.filters import IdFilter, YearFilter
 from cppcc.models import Transition
@@ -31,9 +32,14 @@ from cppcc.workflow import ConflictError, WorkflowError
 from members.models import Member
 from proposals.models import HandlingUnit, Proposal
 from proposals.selectors import units_visible_to
-from studios.api import AttendanceInputSerializer, AttendanceStatusField, attendance_marks
+from studios.api import (
+    AttendanceInputSerializer,
+    AttendanceStatusField,
+    PageCountsMixin,
+    attendance_marks,
+)
 from studios.models import Attendance, Town
-from studios.selectors import can_edit_town_records
+from studios.selectors import attach_prefetched_attendance_counts, can_edit_town_records
 
 from . import selectors, services, workflow
 from .models import (
@@ -492,7 +498,7 @@ class ScopedDetailMixin:
         responses={200: MatterDetailSerializer, **ERRORS},
     ),
 )
-class MatterViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
+class MatterViewSet(SoftDeleteDestroyMixin, ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = MatterFilter
     search_fields = ["title"]
     ordering_fields = ["year", "step_entered_at", "deadline", "id"]
@@ -770,7 +776,9 @@ class MeetingFilter(ScopedChoicesMixin, filters.FilterSet):
         responses={200: MeetingSerializer, **ERRORS},
     ),
 )
-class MeetingViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
+class MeetingViewSet(
+    SoftDeleteDestroyMixin, PageCountsMixin, ScopedDetailMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     search_fields = ["topic", "place", "matter__title"]
@@ -779,9 +787,7 @@ class MeetingViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            selectors.meetings_with_counts(
-                ConsultationMeeting.objects.visible_to(self.request.user)
-            )
+            ConsultationMeeting.objects.visible_to(self.request.user)
             .select_related("town", "matter")
             .prefetch_related(
                 Prefetch("units", queryset=HandlingUnit.objects.order_by("name")),
@@ -796,8 +802,12 @@ class MeetingViewSet(ScopedDetailMixin, viewsets.ReadOnlyModelViewSet):
             .order_by("-date", "-id")
         )
 
+    def counted(self, rows):
+        # The answer carries each meeting's attendance rows (prefetched): counted from them.
+        return attach_prefetched_attendance_counts(rows)
+
     def _respond(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        meeting = self.get_queryset().get(pk=pk)
+        meeting = self.get_one(pk)
         return Response(self.get_serializer(meeting).data, status=code)
 
     def create(self, request, *args, **kwargs):

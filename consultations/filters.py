@@ -21,11 +21,18 @@ from cppcc.filters import (
     date_filters,
 )
 from cppcc.scoping import ScopedChoicesMixin
+from cppcc.widgets import SearchSelect
 from proposals.filters import visible_units
 from studios.filters import visible_towns
 
 from . import selectors
 from .models import COMPLETED_STATE, STEPS, MatterStatus, MeetingKind, Step, state_label
+
+
+def _town_search() -> SearchSelect:
+    # Towns grow with the county (200 at ten counties' scale): searched, not listed.
+    return SearchSelect("towns", placeholder=_("全部镇街"), empty_label=_("全部镇街"))
+
 
 # --- matters -------------------------------------------------------------------------------------
 
@@ -79,7 +86,7 @@ class MatterListFilter(ScopedChoicesMixin, ListFilterSet):
     # years that have some.
     year = YearFilter(label=_("年度"), widget=forms.Select)
     town = django_filters.ModelChoiceFilter(
-        label=_("镇街"), queryset=visible_towns, empty_label=_("全部镇街")
+        label=_("镇街"), queryset=visible_towns, empty_label=_("全部镇街"), widget=_town_search()
     )
     step = django_filters.ChoiceFilter(
         label=_("当前步骤"),
@@ -139,7 +146,7 @@ class MatterListFilter(ScopedChoicesMixin, ListFilterSet):
 
 class MeetingListFilter(ScopedChoicesMixin, ListFilterSet):
     town = django_filters.ModelChoiceFilter(
-        label=_("镇街"), queryset=visible_towns, empty_label=_("全部镇街")
+        label=_("镇街"), queryset=visible_towns, empty_label=_("全部镇街"), widget=_town_search()
     )
     kind = django_filters.ChoiceFilter(
         label=_("协商类型"), choices=MeetingKind.choices, empty_label=_("全部类型")
@@ -175,11 +182,13 @@ class TaskListFilter(ScopedChoicesMixin, ListFilterSet):
         field_name="meeting__town",
         queryset=visible_towns,
         empty_label=_("全部镇街"),
+        widget=_town_search(),
     )
     unit = django_filters.ModelChoiceFilter(
         label=_("责任单位"),
         queryset=visible_units,
         empty_label=_("全部单位"),
+        widget=SearchSelect("units", placeholder=_("全部单位"), empty_label=_("全部单位")),
     )
     open = django_filters.BooleanFilter(label=_("未完成"), widget=Checkbox, method="only_if_ticked")
     overdue = django_filters.BooleanFilter(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cppcc.scoping import narrowed
 from cppcc.validators import LimitsMixin
 from cppcc.versioning import VersionFormMixin
+from cppcc.widgets import SearchSelect, SearchSelectMultiple
 from members.models import Member, MemberStatus
 from proposals.models import HandlingUnit, Proposal
 from studios.forms import DATE, MemberMultipleChoiceField, MultipleFileField
@@ -32,29 +33,48 @@ def _year_choices() -> list[tuple[int, int]]:
     return [(y, f"{y}年") for y in range(this_year + 1, this_year - 5, -1)]
 
 
-class MemberCheckboxes(forms.CheckboxSelectMultiple):
-    """Each checkbox carries the member's name, pinyin and initials, which the search box above
-    the list (static/js/consultations.js) filters on; data-member-pick is the box's placeholder."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"data-member-pick": _("输入姓名、拼音或首字母筛选"), **(attrs or {})})
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        member = getattr(value, "instance", None)
-        if member is not None:
-            option["attrs"]["data-search"] = " ".join(
-                [member.name, member.name_pinyin, member.name_initials]
-            ).lower()
-        return option
-
-
 class MemberPickField(MemberMultipleChoiceField):
-    widget = MemberCheckboxes
+    """Members picked by search (cppcc.widgets): the county's members grow with it, so the form
+    renders only the chosen ones and asks /search/members/ for the rest. The queryset, narrowed
+    to the person's scope, still decides what is accepted."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            SearchSelectMultiple(
+                "members", params={"active": "1"}, placeholder=_("输入姓名、拼音、首字母或手机尾号")
+            ),
+        )
+        super().__init__(*args, **kwargs)
+
+
+def _town_search() -> SearchSelect:
+    return SearchSelect("towns", placeholder=_("输入镇街名称搜索"))
+
+
+class TownSearchForm(forms.Form):
+    """A town picked by search among those the person sees, not from a select of all of them:
+    the board's filter and the town step of a new 例会 or 小微协商."""
+
+    town = forms.ModelChoiceField(
+        label=_("镇街"),
+        queryset=Town.objects.none(),
+        required=False,
+        widget=SearchSelect("towns", placeholder=_("全部镇街"), empty_label=_("全部镇街")),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = Town.objects.visible_to(user)
+        self.fields["town"].widget.attrs.update(
+            {"class": "form-control form-control-sm w-auto", "aria-label": _("镇街")}
+        )
 
 
 class MatterForm(VersionFormMixin, LimitsMixin, forms.Form):
-    town = forms.ModelChoiceField(label=_("镇街"), queryset=Town.objects.none())
+    town = forms.ModelChoiceField(
+        label=_("镇街"), queryset=Town.objects.none(), widget=_town_search()
+    )
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
     title = forms.CharField(label=_("议题名称"), max_length=100)
     background = forms.CharField(label=_("议题背景"), widget=TEXTAREA, required=False)
@@ -62,7 +82,7 @@ class MatterForm(VersionFormMixin, LimitsMixin, forms.Form):
         label=_("提出委员"),
         queryset=Member.objects.none(),
         required=False,
-        help_text=_("立案前须至少有一名提出委员；可输入姓名或拼音首字母筛选。"),
+        help_text=_("立案前须至少有一名提出委员；输入姓名、拼音或首字母搜索后点选。"),
     )
     proposal = forms.ModelChoiceField(
         label=_("来源提案"), queryset=Proposal.objects.none(), required=False
@@ -241,7 +261,9 @@ class ProgressForm(LimitsMixin, forms.Form):
 
 
 class MeetingForm(VersionFormMixin, LimitsMixin, forms.Form):
-    town = forms.ModelChoiceField(label=_("镇街"), queryset=Town.objects.none())
+    town = forms.ModelChoiceField(
+        label=_("镇街"), queryset=Town.objects.none(), widget=_town_search()
+    )
     kind = forms.ChoiceField(label=_("协商类型"), choices=())
     date = forms.DateField(label=_("协商日期"), widget=DATE, initial=timezone.localdate)
     place = forms.CharField(label=_("协商地点"), max_length=100)

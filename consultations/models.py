@@ -132,8 +132,16 @@ class MatterQuerySet(ConsultationQuerySet):
         )
 
     def member_q(self, member_id: int) -> Q:
-        # A member sees the matters they proposed or attended a meeting of.
-        return Q(proposers__id=member_id) | Q(meetings__attendances__member_id=member_id)
+        # A member sees the matters they proposed or attended a meeting of: two subqueries on
+        # indexed member_id columns, not an OR across two joins (which walks every meeting's
+        # attendance, issue 13).
+        proposed = Matter.proposers.through.objects.filter(member_id=member_id)
+        attended = MeetingAttendance.objects.filter(
+            member_id=member_id, meeting__deleted_at__isnull=True
+        )
+        return Q(pk__in=proposed.values("matter_id")) | Q(
+            pk__in=attended.values("meeting__matter_id")
+        )
 
     def unit_q(self, unit_id: int) -> Q:
         # A unit sees a matter once the government has assigned it (政府交办), not while the

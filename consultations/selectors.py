@@ -6,13 +6,28 @@ consultations.models); these start from it."""
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cppcc import deadlines
 from cppcc.roles import Role, has_role
-from studios.selectors import can_edit_town_records
+from studios.selectors import attach_attendance_counts, can_edit_town_records
 
 from .models import (
     COMPLETED_STATE,
@@ -139,16 +154,61 @@ def board_queryset(user, *, year: int, town_id: int | None = None) -> QuerySet:
     return qs
 
 
-def board_columns(matters, now: datetime.datetime | None = None) -> list[dict]:
-    """The board: one column per step, then the finished matters; each card carries the days in
-    its step and the overdue / stalled flags."""
-    columns = {step: [] for step in STEPS}
-    done = []
-    for matter in mark_flags(matters, now):
-        (done if matter.is_completed else columns[matter.step]).append(matter)
-    result = [{"step": step, "label": Step(step).label, "matters": columns[step]} for step in STEPS]
-    result.append({"step": COMPLETED_STATE, "label": state_label(COMPLETED_STATE), "matters": done})
-    return result
+# Cards per board column: a column of the year's matters would otherwise grow with the county;
+# the rest of a column is one "更多" link away, on the matter list filtered by step.
+BOARD_CARDS = 12
+
+
+def _board_column():
+    return Case(
+        When(status=MatterStatus.COMPLETED, then=Value(COMPLETED_STATE)),
+        default=F("step"),
+        output_field=CharField(),
+    )
+
+
+def board_columns(
+    matters: QuerySet, *, per_column: int = BOARD_CARDS, now: datetime.datetime | None = None
+) -> list[dict]:
+    """The board: one column per step, then the finished matters, each with its full count and
+    its first `per_column` cards (days in step, overdue and stalled flags). Two queries and the
+    cards' prefetch, however many matters the year has: the counts grouped by column, the cards
+    ranked within their column by the board's order and cut in the database."""
+    column = _board_column()
+    counts = dict(
+        matters.prefetch_related(None)
+        .order_by()
+        .annotate(column=column)
+        .values_list("column")
+        .annotate(n=Count("pk"))
+        .values_list("column", "n")
+    )
+    ranked = matters.annotate(
+        column=column,
+        rank=Window(
+            RowNumber(),
+            partition_by=[column],
+            order_by=[
+                F("town__order").asc(),
+                F("town_id").asc(),
+                F("is_annual_topic").desc(),
+                F("id").asc(),
+            ],
+        ),
+    ).filter(rank__lte=per_column)
+    cards: dict[str, list] = {step: [] for step in (*STEPS, COMPLETED_STATE)}
+    for matter in mark_flags(ranked, now):
+        cards[matter.column].append(matter)
+    return [
+        {
+            "step": key,
+            "label": Step(key).label if key != COMPLETED_STATE else state_label(key),
+            "matters": cards[key],
+            "count": counts.get(key, 0),
+            "more": max(counts.get(key, 0) - len(cards[key]), 0),
+        }
+        for key in (*STEPS, COMPLETED_STATE)
+    ]
 
 
 def matter_detail_queryset(user) -> QuerySet:
@@ -259,19 +319,19 @@ def portal_context(member, today: datetime.date | None = None) -> dict | None:
     from studios.models import StudioMembership
 
     today = today or timezone.localdate()
+    # The access rule's subqueries (Matter.objects.member_q): no OR across joins, no DISTINCT.
     matters = list(
-        Matter.objects.filter(Q(proposers=member) | Q(meetings__attendances__member=member))
-        .distinct()
+        Matter.objects.filter(Matter.objects.member_q(member.pk))
         .select_related("town")
         .order_by("-year", "town__order", "id")[:10]
     )
     towns = StudioMembership.objects.filter(
         member=member, end_on__isnull=True, studio__town__isnull=False
     ).values("studio__town_id")
+    proposed = Matter.proposers.through.objects.filter(member_id=member.pk).values("matter_id")
     upcoming = list(
         ConsultationMeeting.objects.filter(date__gte=today)
-        .filter(Q(town_id__in=towns) | Q(matter__proposers=member))
-        .distinct()
+        .filter(Q(town_id__in=towns) | Q(matter_id__in=proposed))
         .select_related("matter", "town")
         .order_by("date", "id")[:8]
     )
@@ -337,11 +397,18 @@ def mark_flags(matters, now: datetime.datetime | None = None) -> list[Matter]:
     return matters
 
 
-def meeting_list_queryset(user) -> QuerySet:
-    """The meeting list and its export, with the attendance counts of each meeting."""
-    return meetings_with_counts(ConsultationMeeting.objects.visible_to(user)).select_related(
-        "town", "matter"
-    )
+def meeting_list_queryset(user, *, counted: bool = False) -> QuerySet:
+    """The meeting list and its export. The export (`counted`) has each meeting's attendance
+    annotated; the page leaves it out, so that its COUNT does not join attendance, and counts
+    its own rows after the cut (attach_meeting_counts)."""
+    qs = ConsultationMeeting.objects.visible_to(user).select_related("town", "matter")
+    return meetings_with_counts(qs) if counted else qs
+
+
+def attach_meeting_counts(meetings) -> list:
+    """present_count / leave_count / absent_count of the meetings of one page: one grouped
+    query over their ids (the rule studios' activity lists share)."""
+    return attach_attendance_counts(meetings, MeetingAttendance.objects.all(), "meeting_id")
 
 
 def task_list_queryset(user) -> QuerySet:
@@ -420,23 +487,19 @@ def todo_matters(user) -> list:
     from cppcc.navigation import TodoItem, todo_url
 
     now = timezone.now()
-    today = timezone.localdate(now)
-    overdue_ids = overdue_matters(Matter.objects.all(), today).values("pk")
-    counts = (
-        stalled_matters(now)
-        .visible_to(user)
-        .aggregate(stalled=Count("pk"), overdue=Count("pk", filter=Q(pk__in=overdue_ids)))
-    )
+    stalled = stalled_matters(now).visible_to(user)
+    # Counted with the page's other to-dos (cppcc.navigation reads a QuerySet's count).
+    overdue = overdue_matters(stalled, timezone.localdate(now))
     return [
         TodoItem(
             _("进展滞后的议题"),
-            counts["stalled"],
+            stalled,
             todo_url("consultations:matter_list", {"stalled": 1}),
             nav="consultations:board",
         ),
         TodoItem(
             _("超过办理期限的议题"),
-            counts["overdue"],
+            overdue,
             todo_url("consultations:matter_list", {"overdue": 1}),
             level="danger",
             nav="consultations:board",
@@ -449,7 +512,7 @@ def todo_overdue_tasks(user) -> list:
     """Open follow-up tasks past their due date, among those the person may see."""
     from cppcc.navigation import TodoItem, todo_url
 
-    count = overdue_tasks(FollowUpTask.objects.visible_to(user)).count()
+    count = overdue_tasks(FollowUpTask.objects.visible_to(user))
     return [
         TodoItem(
             _("逾期未完成的后续任务"),
@@ -467,7 +530,7 @@ def todo_meetings_this_week(user) -> list:
 
     today = timezone.localdate()
     sunday = today + datetime.timedelta(days=6 - today.weekday())
-    count = ConsultationMeeting.objects.visible_to(user).filter(date__range=(today, sunday)).count()
+    count = ConsultationMeeting.objects.visible_to(user).filter(date__range=(today, sunday))
     return [
         TodoItem(
             _("本周安排的协商会议"),
@@ -531,7 +594,7 @@ def todo_member_consultations(user) -> list:
     studios' towns or on matters they proposed) and the matters they proposed still in hand."""
     from django.db.models import Min
 
-    from cppcc.navigation import TodoItem, todo_url
+    from cppcc.navigation import Pending, TodoItem, one_row, todo_url
     from studios.models import StudioMembership
 
     if not user.member_id:
@@ -541,13 +604,15 @@ def todo_member_consultations(user) -> list:
     towns = StudioMembership.objects.filter(
         member_id=member_id, end_on__isnull=True, studio__town__isnull=False
     ).values("studio__town_id")
+    proposed_by_member = Matter.objects.filter(proposers__id=member_id).values("pk")
     upcoming = ConsultationMeeting.objects.filter(date__gte=today).filter(
-        Q(town_id__in=towns) | Q(matter__proposers__id=member_id)
+        Q(town_id__in=towns) | Q(matter_id__in=proposed_by_member)
     )
-    meetings = upcoming.aggregate(n=Count("pk", distinct=True), first=Min("date"))
-    proposed = Matter.objects.filter(proposers__id=member_id, status=MatterStatus.ACTIVE).count()
+    # Read with the page's other to-dos (cppcc.navigation).
+    first = Pending((one_row(upcoming, first=Min("date")),), lambda rows: rows[0]["first"])
+    proposed = Matter.objects.filter(proposers__id=member_id, status=MatterStatus.ACTIVE)
     anchor = todo_url("portal", anchor="portal-consultations")
     return [
-        TodoItem(_("待参加的协商会议"), meetings["n"], anchor, level="info", due=meetings["first"]),
+        TodoItem(_("待参加的协商会议"), upcoming, anchor, level="info", due=first),
         TodoItem(_("我提出的办理中议题"), proposed, anchor, level="info"),
     ]

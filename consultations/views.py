@@ -25,7 +25,14 @@ from django.views.decorators.http import require_POST
 from cppcc.audit import object_history
 from cppcc.exports import Column, xlsx_response
 from cppcc.files import serve_file
-from cppcc.roles import Role, can_edit_county, clerk_town_id, has_role, is_staff_like
+from cppcc.roles import (
+    Role,
+    can_edit_county,
+    clerk_town_id,
+    has_role,
+    is_countywide,
+    is_staff_like,
+)
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
 from members.models import Member
@@ -47,6 +54,7 @@ from .forms import (
     ProgressForm,
     RegistrationForm,
     SendBackForm,
+    TownSearchForm,
     task_rows,
 )
 from .models import (
@@ -127,15 +135,17 @@ def board(request):
     years.add(this_year)
     year = _int_param(request, "year") or this_year
     years.add(year)
-    towns = list(Town.objects.visible_to(user).only("pk", "name").order_by("order", "pk"))
     town_id = _int_param(request, "town")
     columns = selectors.board_columns(selectors.board_queryset(user, year=year, town_id=town_id))
     context = {
         "columns": columns,
-        "total": sum(len(c["matters"]) for c in columns),
+        "total": sum(c["count"] for c in columns),
         "year": year,
         "years": sorted(years, reverse=True),
-        "towns": towns,
+        # A town clerk sees one town: no town filter to offer.
+        "town_form": TownSearchForm(initial={"town": town_id}, user=user)
+        if is_countywide(user)
+        else None,
         "town": town_id,
         "can_create": _may_create(user),
     }
@@ -627,7 +637,10 @@ def meeting_create(request, pk=None):
         chosen = (data or request.GET).get("town", "") or str(clerk_town_id(user) or "")
         town = towns.filter(pk=int(chosen)).first() if chosen.isdigit() else None
         if town is None:
-            return render(request, "consultations/meeting_town_pick.html", {"towns": towns})
+            # Towns are searched, not listed: the county may have hundreds.
+            town_form = TownSearchForm(user=user)
+            town_form.fields["town"].queryset = towns
+            return render(request, "consultations/meeting_town_pick.html", {"town_form": town_form})
         initial = {"town": town.pk, "kind": request.GET.get("kind", MeetingKind.REGULAR)}
         back = reverse("consultations:meeting_list")
     form = MeetingForm(data, request.FILES or None, matter=matter, towns=towns, initial=initial)
@@ -858,10 +871,12 @@ def matter_list_export(request):
 # --- meetings -----------------------------------------------------------------------------------
 
 
-def _meeting_filter(request) -> MeetingListFilter:
+def _meeting_filter(request, *, counted: bool = False) -> MeetingListFilter:
     return MeetingListFilter(
         request.GET,
-        queryset=selectors.meeting_list_queryset(request.user).order_by("-date", "-id"),
+        queryset=selectors.meeting_list_queryset(request.user, counted=counted).order_by(
+            "-date", "-id"
+        ),
         request=request,
     )
 
@@ -873,9 +888,11 @@ def meeting_list(request):
     matter_id = filterset.form.cleaned_data.get("matter") if filterset.is_valid() else None
     if matter_id:
         matter = Matter.objects.visible_to(request.user).filter(pk=matter_id).first()
+    page = _page(request, filterset.qs)
+    page.object_list = selectors.attach_meeting_counts(page.object_list)
     context = {
         "filter": filterset,
-        "page_obj": _page(request, filterset.qs),
+        "page_obj": page,
         "matter": matter,
         "can_create": _may_create(request.user),
     }
@@ -915,7 +932,7 @@ def meeting_list_export(request):
             m.residents_count,
             m.agreed,
         )
-        for m in _meeting_filter(request).qs
+        for m in _meeting_filter(request, counted=True).qs
     )
     return xlsx_response(_("协商会议"), MEETING_COLUMNS, rows)
 

@@ -63,9 +63,11 @@ def chrome(request):
         return {"county_name": settings.CPPCC_COUNTY_NAME}
     roles = roles_of(user)
     badges = functools.cache(lambda: nav_badges(request))
+    # A home page has read it with its to-dos (cppcc.navigation._read).
+    unread = getattr(request, "_cppcc_unread", None)
     return {
         "county_name": settings.CPPCC_COUNTY_NAME,
         "nav_items": grouped([NavEntry(item, badges) for item in nav_for(user)], request.path),
         "user_roles": [Role(r).label for r in Role.values if r in roles],
-        "unread_notifications": unread_count(user),
+        "unread_notifications": unread_count(user) if unread is None else unread,
     }

@@ -7,9 +7,12 @@ which roles, and the base layout shows a person only what their roles may use.
 import datetime
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode, urlsplit
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet, Value
 from django.urls import NoReverseMatch, reverse
 
 from .roles import Role, roles_of
@@ -89,21 +92,25 @@ class TodoItem:
     `nav` names the navigation item that shows the count as a badge when no navigation item
     points at the link itself (e.g. stalled matters link to the matter list, badge the board);
     `badge=False` keeps a count out of the badge when another item already covers it (overdue
-    matters are counted among the stalled)."""
+    matters are counted among the stalled).
+
+    A source may give `count` as a QuerySet (its rows are counted) or a Pending, and `due` as a
+    Pending: all the to-dos of a request are then read in one query (see _computed)."""
 
     label: str
-    count: int
+    count: "int | QuerySet | Pending"
     url: str
     level: str = "warning"
     nav: str = ""
     badge: bool = True
-    due: datetime.date | None = None
+    due: "datetime.date | Pending | None" = None
 
 
 @dataclass(frozen=True)
 class TodoSource:
-    """An app's to-dos for the holders of `roles`: `items(user)` returns TodoItems, counted in
-    one or two queries whatever the number of rows."""
+    """An app's to-dos for the holders of `roles`: `items(user)` returns TodoItems whose counts
+    cost the same whatever the number of rows; counts given unread (a QuerySet or a Pending)
+    cost no query of their own."""
 
     key: str
     roles: frozenset[str]
@@ -140,10 +147,46 @@ def _computed(request) -> list[tuple[TodoSource, list[TodoItem]]]:
     if cached is None:
         user = request.user
         roles = roles_of(user)
-        cached = [(s, list(s.items(user))) for s in registry.todos if s.roles & roles]
+        computed = [(s, list(s.items(user))) for s in registry.todos if s.roles & roles]
+        cached, request._cppcc_unread = _read(computed, user)
         request._cppcc_todos = cached
         _remember_badges(request, _badges_of(cached, user))
     return cached
+
+
+def _unread(value) -> "Pending | None":
+    if isinstance(value, QuerySet):
+        return Pending.count(value)
+    return value if isinstance(value, Pending) else None
+
+
+def _read(computed, user) -> tuple[list, int]:
+    """The to-dos with every unread count and due date read, and the person's unread
+    notifications (which the layout shows beside them), in one query."""
+    from .notifications import unread_pending
+
+    pendings = [unread_pending(user)]
+    for _source, items in computed:
+        for item in items:
+            pendings += [p for p in (_unread(item.count), _unread(item.due)) if p is not None]
+    unread, *values = run_together(pendings)
+    read = iter(values)
+
+    def filled(item: TodoItem) -> TodoItem:
+        changes = {}
+        for name in ("count", "due"):
+            if _unread(getattr(item, name)) is not None:
+                changes[name] = next(read)
+        return replace(item, **changes) if changes else item
+
+    return [(source, [filled(item) for item in items]) for source, items in computed], unread
+
+
+def read_todo_items(items: list[TodoItem]) -> list[TodoItem]:
+    """One source's items with their counts and due dates read, for a caller outside a page
+    (a test of the source, a command)."""
+    [(_none, read)], _unread_count = _read([(None, items)], None)
+    return read
 
 
 def todos_for(request, roles: Iterable[str]) -> list[TodoItem]:
@@ -216,3 +259,115 @@ def nav_badges(request) -> dict[str, int]:
 def portal_todos(request, member) -> dict:
     """The member's to-dos as the first block of /portal/ (registered in cppcc.apps)."""
     return {"todos": todos_for(request, {Role.MEMBER})}
+
+
+# --- several counts in one statement ----------------------------------------------------------
+# A home page reads a dozen figures and to-do counts from as many tables. Sent one by one, each
+# pays a round trip and the page's query count grows with every figure an app adds; sent as one
+# statement (SELECT * FROM (q1) CROSS JOIN (q2) …) they cost one. Each part is a query the
+# database answers with exactly one row: an aggregate without GROUP BY (one_row) or the COUNT(*)
+# of any queryset.
+
+
+def one_row(queryset: QuerySet, **aggregates) -> QuerySet:
+    """`queryset.aggregate(**aggregates)` as a lazy queryset of exactly one row (grouping by a
+    constant groups nothing, so the aggregates run over the whole queryset, as aggregate() does)."""
+    return queryset.order_by().annotate(one=Value(1)).values("one").annotate(**aggregates)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A value still to be read: `shape(rows)` of the one-row answers of `parts`, each a one-row
+    queryset (one_row) or, for a `Counted`, the number of rows of a queryset."""
+
+    parts: tuple
+    shape: Callable
+
+    def evaluate(self):
+        return run_together([self])[0]
+
+    @classmethod
+    def count(cls, queryset: QuerySet) -> "Pending":
+        """What `queryset.count()` returns."""
+        return cls((Counted(queryset),), lambda rows: rows[0])
+
+    @classmethod
+    def combine(cls, shape: Callable, **pendings: "Pending") -> "Pending":
+        """One Pending of several: `shape(**{name: value})`."""
+        parts = tuple(part for pending in pendings.values() for part in pending.parts)
+
+        def shaped(rows):
+            values, start = {}, 0
+            for name, pending in pendings.items():
+                end = start + len(pending.parts)
+                values[name] = pending.shape(rows[start:end])
+                start = end
+            return shape(**values)
+
+        return cls(parts, shaped)
+
+
+@dataclass(frozen=True)
+class Counted:
+    queryset: QuerySet
+
+
+def _empty_row(query) -> list:
+    """What the database would answer for a part that can match nothing (a `none()` queryset,
+    which Django refuses to compile), as aggregate() answers it."""
+    values = []
+    for expression in query.annotation_select.values():
+        value = getattr(expression, "empty_result_set_value", None)
+        values.append(None if value is NotImplemented else value)
+    return values
+
+
+def run_together(pendings: list[Pending]) -> list:
+    """The values of `pendings`, read in one statement whatever their number."""
+    parts = [part for pending in pendings for part in pending.parts]
+    froms, params, readers = [], [], []
+    for i, part in enumerate(parts):
+        if isinstance(part, Counted):
+            try:
+                sql, part_params = part.queryset.order_by().query.sql_with_params()
+            except EmptyResultSet:
+                readers.append((0, 0))
+                continue
+            froms.append(f"(SELECT COUNT(*) AS n FROM ({sql}) AS c{i}) AS b{i}")
+            readers.append((1, None))
+        else:
+            query = part.query
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            compiler = query.get_compiler(part.db)
+            try:
+                sql, part_params = compiler.as_sql()
+            except EmptyResultSet:
+                readers.append((0, dict(zip(names, _empty_row(query), strict=True))))
+                continue
+            froms.append(f"({sql}) AS b{i}")
+            readers.append((len(names), (compiler, names)))
+        params.extend(part_params)
+    row = ()
+    if froms:
+        alias = parts[0].queryset.db if isinstance(parts[0], Counted) else parts[0].db
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT * FROM " + " CROSS JOIN ".join(froms), params)
+            row = cursor.fetchone()
+    rows, start = [], 0
+    for width, reader in readers:
+        cells = row[start : start + width]
+        start += width
+        if width == 0:
+            rows.append(reader)  # answered without asking: 0 rows counted, or empty aggregates
+        elif reader is None:
+            rows.append(int(cells[0]))
+        else:
+            compiler, names = reader
+            converted = next(iter(compiler.results_iter(results=[[cells]])))
+            rows.append(dict(zip(names, converted, strict=True)))
+    values, start = [], 0
+    for pending in pendings:
+        end = start + len(pending.parts)
+        values.append(pending.shape(rows[start:end]))
+        start = end
+    return values

@@ -49,6 +49,16 @@ def notify(
     return note
 
 
+def unread_pending(user):
+    """The unread count, to be read with a page's other counts (cppcc.navigation.run_together);
+    0 without a user."""
+    from .navigation import Pending
+
+    if user is None:
+        return Pending.count(Notification.objects.none())
+    return Pending.count(Notification.objects.filter(recipient=user, read_at__isnull=True))
+
+
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 

@@ -12,7 +12,7 @@ from reports import api as reports_api
 from reports import summary_api
 from studios import api as studios_api
 
-from . import audit_views, trash_views, views
+from . import audit_views, search_views, trash_views, views
 from .forms import PasswordChangeForm
 
 router = DefaultRouter()
@@ -75,6 +75,7 @@ urlpatterns = [
     path("healthz/", views.health, name="health"),
     path("audit/", audit_views.audit_list, name="audit_list"),
     path("audit/export/", audit_views.audit_export, name="audit_export"),
+    path("search/<slug:kind>/", search_views.search, name="search"),
     path("trash/", trash_views.trash, name="trash"),
     path("trash/<slug:kind>/<int:pk>/delete/", trash_views.delete_confirm, name="trash_delete"),
     path("trash/<slug:kind>/<int:pk>/restore/", trash_views.restore, name="trash_restore"),

@@ -417,40 +417,59 @@ def rules_in_force(day: datetime.date | None = None) -> dict[str, PointsRule | N
 ABSENCES_FLAGGED = 2
 
 
-def flags(members_qs: models.QuerySet, year: int) -> dict[int, list[str]]:
-    """Members of `members_qs` (active ones) the office should look at for `year`, with the
-    reasons in Chinese: absent without leave from plenary sessions at least twice in the current
-    term (read from the ledger, where approved leave has already turned absence into leave), and
-    no entry with positive points in `year` (this year: so far). Three queries."""
+def _flag_rules(members_qs: models.QuerySet, year: int):
+    """The pieces of the flag rule as subqueries: the active members of the current term among
+    `members_qs`, their plenary absences (member_id, n) at ABSENCES_FLAGGED or more, and the
+    members with a positive entry in `year`."""
+    from django.db.models.functions import Cast, Concat
+
     # Members of the current term only, as the ranking lists them: a member of an earlier term
     # owes no duties now, and the to-do's count must match the list it links to.
     in_term = Member.terms.through.objects.filter(term__is_current=True).values("member_id")
     active = members_qs.filter(status=MemberStatus.ACTIVE, pk__in=in_term)
-    reasons: dict[int, list[str]] = defaultdict(list)
-    term = Term.objects.filter(is_current=True).first()
-    if term is not None:
-        keys = [
-            key_of(CommitteeSession, pk)
-            for pk in CommitteeSession.objects.filter(
-                term=term, kind=SessionKind.PLENARY
-            ).values_list("pk", flat=True)
-        ]
-        absences = (
-            DutyEntry.objects.filter(
-                kind=DutyKind.PLENARY_ABSENT, source__in=keys, member__in=active.values("pk")
+    term = Term.objects.filter(is_current=True).values("pk")[:1]
+    # The ledger's source keys (key_of) of the current term's plenary sessions, in SQL.
+    plenary_keys = (
+        CommitteeSession.objects.filter(term=models.Subquery(term), kind=SessionKind.PLENARY)
+        .annotate(
+            key=Concat(
+                models.Value(f"{CommitteeSession._meta.label_lower}:"),
+                Cast("pk", models.CharField()),
             )
-            .values("member_id")
-            .annotate(n=models.Count("id"))
-            .filter(n__gte=ABSENCES_FLAGGED)
         )
-        for row in absences:
-            reasons[row["member_id"]].append(_("本届无故缺席全体会议%(n)d次") % {"n": row["n"]})
-    idle = active.exclude(
-        pk__in=DutyEntry.objects.filter(year=year, points__gt=0).values("member_id")
-    ).values_list("pk", flat=True)
-    for member_id in idle:
+        .values("key")
+    )
+    absences = (
+        DutyEntry.objects.filter(
+            kind=DutyKind.PLENARY_ABSENT, source__in=plenary_keys, member__in=active.values("pk")
+        )
+        .values("member_id")
+        .annotate(n=models.Count("id"))
+        .filter(n__gte=ABSENCES_FLAGGED)
+    )
+    scored = DutyEntry.objects.filter(year=year, points__gt=0).values("member_id")
+    return active, absences, scored
+
+
+def flags(members_qs: models.QuerySet, year: int) -> dict[int, list[str]]:
+    """Members of `members_qs` (active ones) the office should look at for `year`, with the
+    reasons in Chinese: absent without leave from plenary sessions at least twice in the current
+    term (read from the ledger, where approved leave has already turned absence into leave), and
+    no entry with positive points in `year` (this year: so far). Two queries."""
+    active, absences, scored = _flag_rules(members_qs, year)
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for row in absences:
+        reasons[row["member_id"]].append(_("本届无故缺席全体会议%(n)d次") % {"n": row["n"]})
+    for member_id in active.exclude(pk__in=scored).values_list("pk", flat=True):
         reasons[member_id].append(_("%(year)d年度无履职积分") % {"year": year})
     return dict(reasons)
+
+
+def flagged_members(members_qs: models.QuerySet, year: int) -> models.QuerySet:
+    """The members flags() names, as one queryset, so that the to-do counts them with the home
+    page's other counts."""
+    active, absences, scored = _flag_rules(members_qs, year)
+    return active.filter(Q(pk__in=absences.values("member_id")) | ~Q(pk__in=scored))
 
 
 def flagged_member_ids(members_qs: models.QuerySet, year: int) -> set[int]:
@@ -463,7 +482,8 @@ def todo_flagged_members(user) -> list:
     from cppcc.navigation import TodoItem, todo_url
 
     year = timezone.localdate().year
-    count = len(flags(Member.objects.visible_to(user), year))
+    # Counted with the page's other to-dos (cppcc.navigation reads a QuerySet's count).
+    count = flagged_members(Member.objects.visible_to(user), year)
     url = todo_url("reports:duty_ranking", {"flag": 1, "year": year}, fallback="members:duty_rules")
     return [TodoItem(_("履职预警委员"), count, url, level="warning", badge=False)]
 

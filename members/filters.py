@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from cppcc.filters import YearFilter
 from cppcc.scoping import ScopedChoicesMixin
+from cppcc.widgets import SearchSelect
 
 from .models import (
     CommitteeSession,
@@ -77,6 +78,8 @@ class MemberFilter(ScopedChoicesMixin, django_filters.FilterSet):
         queryset=studio_queryset,
         method="filter_studio",
         empty_label=_("全部工作室"),
+        # Studios grow with the county: searched, not listed (cppcc.widgets).
+        widget=SearchSelect("studios", placeholder=_("全部工作室"), empty_label=_("全部工作室")),
     )
     post = django_filters.ChoiceFilter(
         label=_("政协职务"), choices=Post.choices, empty_label=_("全部职务")
@@ -120,7 +123,8 @@ class MemberFilter(ScopedChoicesMixin, django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, f in self.form.fields.items():
-            css = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+            typed = name == "q" or isinstance(f.widget, SearchSelect)
+            css = "form-control form-control-sm" if typed else "form-select form-select-sm"
             f.widget.attrs["class"] = css
         self.form.fields["q"].widget.attrs["placeholder"] = _("姓名 / 拼音 / 首字母")
 

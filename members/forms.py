@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cppcc.uploads import validate_image_upload
 from cppcc.versioning import VersionFormMixin
+from cppcc.widgets import SearchSelect
 
 from . import services
 from .filters import studio_queryset
@@ -166,7 +167,12 @@ class BulkForm(forms.Form):
     )
     left_on = forms.DateField(label=_("退出日期"), required=False, widget=DateInput())
     left_reason = forms.CharField(label=_("退出原因"), max_length=200, required=False)
-    studio = forms.ModelChoiceField(label=_("工作室"), queryset=None, required=False)
+    studio = forms.ModelChoiceField(
+        label=_("工作室"),
+        queryset=None,
+        required=False,
+        widget=SearchSelect("studios", placeholder=_("输入工作室名称搜索")),
+    )
     role = forms.ChoiceField(label=_("角色"), required=False)
     term = forms.ModelChoiceField(label=_("届次"), queryset=Term.objects.all(), required=False)
 

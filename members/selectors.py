@@ -30,7 +30,7 @@ def todo_change_requests(user) -> list:
 
     pending = MemberChangeRequest.objects.filter(
         status=ChangeRequestStatus.PENDING, member__in=Member.objects.visible_to(user)
-    ).count()
+    )
     return [
         TodoItem(
             _("委员信息修改待审核"),
@@ -143,7 +143,7 @@ def todo_leave_requests(user) -> list:
 
     from .models import LeaveRequest, LeaveStatus
 
-    pending = LeaveRequest.objects.visible_to(user).filter(status=LeaveStatus.PENDING).count()
+    pending = LeaveRequest.objects.visible_to(user).filter(status=LeaveStatus.PENDING)
     return [
         TodoItem(
             _("会议请假待审批"),

@@ -142,18 +142,13 @@ def replies_for(user, proposal) -> list:
 def todo_office(user) -> list:
     """What waits for the office: proposals to review, replies to check, give-back requests,
     and proposals whose reply is overdue; one aggregate query."""
-    from django.db.models import Count
-
     from cppcc.navigation import TodoItem, todo_url
 
     today = timezone.localdate()
     qs = Proposal.objects.visible_to(user)
-    counts = qs.aggregate(
-        review=Count("pk", filter=Q(status=ProposalStatus.SUBMITTED)),
-        reply=Count("pk", filter=Q(pk__in=awaiting_office(qs, "reply").values("pk"))),
-        give_back=Count("pk", filter=Q(pk__in=awaiting_office(qs, "give_back").values("pk"))),
-        overdue=Count("pk", filter=Q(pk__in=overdue_proposals(qs, today).values("pk"))),
-    )
+    # Counted with the page's other to-dos (cppcc.navigation reads a QuerySet's count).
+    counts = {what: awaiting_office(qs, what) for what, _label in AWAITING_OFFICE}
+    counts["overdue"] = overdue_proposals(qs, today)
     labels = dict(AWAITING_OFFICE)
     items = [
         TodoItem(labels[what], counts[what], todo_url("proposals:list", {"awaiting": what}))
@@ -211,6 +206,6 @@ def todo_member(user) -> list:
         proposal__lead_proposer_id=user.member_id, status=AssignmentStatus.RELEASED
     )
     return [
-        TodoItem(_("待确认的联名邀请"), invited.count(), todo_url("proposals:portal_proposals")),
-        TodoItem(_("待评价的提案答复"), to_rate.count(), todo_url("proposals:portal_proposals")),
+        TodoItem(_("待确认的联名邀请"), invited, todo_url("proposals:portal_proposals")),
+        TodoItem(_("待评价的提案答复"), to_rate, todo_url("proposals:portal_proposals")),
     ]

@@ -128,11 +128,11 @@ def county_ranks(year: int) -> dict[int, int]:
     return competition_ranks({pk: total for pk, _sector, total in county_totals(year)})
 
 
-def member_rank(member: Member, year: int) -> dict:
+def member_rank(member: Member, year: int, rows: list | None = None) -> dict:
     """The member's rank in `year` in the county and in their sector, with how many members each
     counts: `{"county", "county_of", "sector", "sector_of"}`; the ranks are None when the member
-    is not ranked (left, or not of the current term). One query."""
-    rows = county_totals(year)
+    is not ranked (left, or not of the current term). One query (none given county_totals)."""
+    rows = county_totals(year) if rows is None else rows
     county = competition_ranks({pk: total for pk, _sector, total in rows})
     same_sector = {pk: total for pk, sector, total in rows if sector == member.sector_id}
     sector = competition_ranks(same_sector)
@@ -142,6 +142,16 @@ def member_rank(member: Member, year: int) -> dict:
         "sector": sector.get(member.pk),
         "sector_of": len(same_sector),
     }
+
+
+def member_standing(member: Member, year: int) -> tuple[Decimal, dict]:
+    """The member's points in `year` and member_rank: one query when the member is ranked (their
+    total is among the county's), two when not."""
+    rows = county_totals(year)
+    total = next((points for pk, _sector, points in rows if pk == member.pk), None)
+    if total is None:
+        total = member_points(member, year)
+    return total, member_rank(member, year, rows)
 
 
 def county_median_by_category(year: int) -> dict[str, Decimal]:

@@ -120,13 +120,10 @@ def member_record(request, pk: int):
 
 
 def portal_section(request, member) -> dict:
-    """This year's points and rank on /portal/ (two queries)."""
+    """This year's points and rank on /portal/ (one query for a ranked member)."""
     year = timezone.localdate().year
-    return {
-        "year": year,
-        "total": duty.member_points(member, year),
-        "rank": duty.member_rank(member, year),
-    }
+    total, rank = duty.member_standing(member, year)
+    return {"year": year, "total": total, "rank": rank}
 
 
 # --- the ranking ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.db.models import QuerySet
 
 from consultations.models import ConsultationMeeting, LivelihoodProject, Matter
+from cppcc.navigation import Pending, run_together
 from cppcc.roles import clerk_town_id
 from members.models import Member
 from proposals.models import AdoptionLevel, OpinionReport, Proposal
@@ -100,23 +101,21 @@ def parse_town(user, raw: str | None) -> Town | None:
 
 
 def compared(figure: Callable, queryset: QuerySet, period: Period) -> dict:
-    """{"current", "previous", "change"} of one figure function (two queries)."""
-    current = figure(queryset, period)
-    previous = figure(queryset, period.previous())
-    return {
-        "current": current,
-        "previous": previous,
-        "change": statistics.change(current, previous),
-    }
+    """{"current", "previous"} of one figure (a @batchable one, or a function returning a
+    Pending), unread, and the "change" between them once read (see read)."""
+    build = getattr(figure, "pending", figure)
+    return {"current": build(queryset, period), "previous": build(queryset, period.previous())}
 
 
 def _merged(*parts: dict) -> dict:
-    current = {k: v for part in parts for k, v in part["current"].items()}
-    previous = {k: v for part in parts for k, v in part["previous"].items()}
+    """Several compared figures as one: their numbers side by side."""
+
+    def merge(**values):
+        return {k: v for part in values.values() for k, v in part.items()}
+
     return {
-        "current": current,
-        "previous": previous,
-        "change": statistics.change(current, previous),
+        when: Pending.combine(merge, **{str(i): part[when] for i, part in enumerate(parts)})
+        for when in ("current", "previous")
     }
 
 
@@ -132,29 +131,46 @@ def consultation_figures(scope: FigureScope, period: Period) -> dict:
             compared(statistics.livelihood_projects, scope.projects(), period),
             compared(statistics.matter_totals, matters, period),
         ),
-        "steps": statistics.matters_by_step(matters, period),
+        "steps": statistics.matters_by_step.pending(matters, period),
     }
+
+
+def _opinion_counts(reports: QuerySet, period: Period) -> Pending:
+    def shape(by_level, submitted, instructions):
+        return {
+            "submitted": submitted,
+            "adopted": sum(row["count"] for row in by_level),
+            "instructions": instructions,
+            **{f"adopted_{row['level']}": row["count"] for row in by_level},
+        }
+
+    return Pending.combine(
+        shape,
+        by_level=statistics.opinion_adoptions_by_level.pending(reports, period),
+        submitted=statistics.opinion_reports_submitted.pending(reports, period),
+        instructions=statistics.opinion_instructions.pending(reports, period),
+    )
 
 
 def opinion_figures(scope: FigureScope, period: Period) -> dict:
     """社情民意: reports submitted, adoptions by level and in all, leaders' instructions."""
-    reports = scope.opinion_reports()
+    return compared(_opinion_counts, scope.opinion_reports(), period)
 
-    def counts(reports: QuerySet, period: Period) -> dict:
-        by_level = statistics.opinion_adoptions_by_level(reports, period)
-        return {
-            "submitted": statistics.opinion_reports_submitted(reports, period),
-            "adopted": sum(row["count"] for row in by_level),
-            "instructions": statistics.opinion_instructions(reports, period),
-            **{f"adopted_{row['level']}": row["count"] for row in by_level},
-        }
 
-    figures = compared(counts, reports, period)
+def _with_levels(figures: dict) -> dict:
     figures["by_level"] = [
         {"level": level, "label": label, "count": figures["current"][f"adopted_{level}"]}
         for level, label in AdoptionLevel.choices
     ]
     return figures
+
+
+def _proposal_counts(proposals: QuerySet, period: Period) -> Pending:
+    return Pending.combine(
+        dict,
+        filed=statistics.proposals_filed.pending(proposals, period),
+        registered=statistics.proposals_registered.pending(proposals, period),
+    )
 
 
 def proposal_figures(scope: FigureScope, period: Period) -> dict | None:
@@ -163,33 +179,62 @@ def proposal_figures(scope: FigureScope, period: Period) -> dict | None:
     proposals = scope.proposals()
     if proposals is None:
         return None
-
-    def counts(proposals: QuerySet, period: Period) -> dict:
-        return {
-            "filed": statistics.proposals_filed(proposals, period),
-            "registered": statistics.proposals_registered(proposals, period),
-        }
-
     return {
-        **compared(counts, proposals, period),
-        "on_time": statistics.proposals_replied_on_time(proposals, period),
-        "ratings": statistics.proposal_ratings(proposals, period),
-        "by_status": statistics.proposals_by_status(proposals, period),
+        **compared(_proposal_counts, proposals, period),
+        "on_time": statistics.proposals_replied_on_time.pending(proposals, period),
+        "ratings": statistics.proposal_ratings.pending(proposals, period),
+        "by_status": statistics.proposals_by_status.pending(proposals, period),
     }
 
 
-def page_figures(user, period: Period, town: Town | None = None) -> dict:
+def read(tree, *extra: Pending) -> tuple:
+    """`tree` (dicts and lists holding Pendings) with every Pending read, and the values of
+    `extra`, all in one statement; each {"current", "previous"} pair gains its "change"."""
+    found: list[Pending] = list(extra)
+
+    def collect(node):
+        if isinstance(node, Pending):
+            found.append(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(tree)
+    values = dict(zip(map(id, found), run_together(found), strict=True))
+
+    def fill(node):
+        if isinstance(node, Pending):
+            return values[id(node)]
+        if isinstance(node, list):
+            return [fill(value) for value in node]
+        if isinstance(node, dict):
+            node = {key: fill(value) for key, value in node.items()}
+            if "current" in node and "previous" in node and "change" not in node:
+                node["change"] = statistics.change(node["current"], node["previous"])
+            return node
+        return node
+
+    return (fill(tree), *(values[id(pending)] for pending in extra))
+
+
+def page_figures(user, period: Period, town: Town | None = None, *extra: Pending):
     """Every figure card of the figure pages and the stats API, for the viewer's records in
-    `period` (and `town`)."""
+    `period` (and `town`), read in one query. With `extra` Pendings (a page's own figures, the
+    years covered …), returns (figures, *their values), read in the same query."""
     scope = FigureScope(user, town)
-    return {
-        "period": period,
-        "town": town,
-        "members": statistics.member_totals(scope.members()),
-        "studios": statistics.studio_totals(scope.studios()),
+    tree = {
+        "members": statistics.member_totals.pending(scope.members()),
+        "studios": statistics.studio_totals.pending(scope.studios()),
         "activities": compared(statistics.activity_totals, scope.activities(), period),
         "problems": compared(statistics.problem_totals, scope.problems(), period),
         "consultations": consultation_figures(scope, period),
         "proposals": proposal_figures(scope, period),
         "opinions": opinion_figures(scope, period),
     }
+    figures, *values = read(tree, *extra)
+    figures["opinions"] = _with_levels(figures["opinions"])
+    figures = {"period": period, "town": town, **figures}
+    return (figures, *values) if extra else figures

@@ -1,11 +1,19 @@
 """Every figure the product shows, defined once. Dashboards, the yearly summary and exports call
 these functions with a queryset already scoped to the viewer, so a number never disagrees with
-itself and nobody sees a figure built from records they may not see."""
+itself and nobody sees a figure built from records they may not see.
 
+A figure that is one row of aggregates is `@batchable`: calling it runs its one query, and
+`figure.pending(...)` gives the same figure unread, so that a page reads all its figures in one
+statement (reports.figures.page_figures, cppcc.navigation.run_together). Figures over a list of
+values known in advance (kinds, steps, statuses, months) count each value with a filtered
+Count, so they are one row too."""
+
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.db.models.functions import ExtractYear, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +28,7 @@ from consultations.models import (
     Step,
     state_label,
 )
+from cppcc.navigation import Pending, one_row
 from members.models import MemberStatus, PartyAffiliation
 from members.selectors import with_attendance_counts
 from members.services import counts_by_party, counts_by_sector
@@ -41,13 +50,48 @@ from studios.models import Activity, ActivityKind, Attendance, ProblemStatus
 from .periods import Period
 
 
+def batchable(build: Callable[..., Pending]) -> Callable:
+    """The figure `build` describes as a Pending: called, it is read at once (one query);
+    `figure.pending(...)` leaves it to be read with others."""
+
+    @functools.wraps(build)
+    def figure(*args, **kwargs):
+        return build(*args, **kwargs).evaluate()
+
+    figure.pending = build
+    return figure
+
+
+def _row(queryset: QuerySet, shape: Callable = dict, **aggregates) -> Pending:
+    """`queryset.aggregate(**aggregates)`, unread, passed through `shape`."""
+
+    def shaped(rows):
+        row = dict(rows[0])
+        row.pop("one")
+        return shape(row)
+
+    return Pending((one_row(queryset, **aggregates),), shaped)
+
+
+def _count_each(values, q: Callable[[str], Q]) -> dict:
+    """Aggregates counting the rows of each value (`n_0`, `n_1` … in the order of `values`;
+    plain names could collide with the model's fields)."""
+    return {f"n_{i}": Count("pk", filter=q(value)) for i, value in enumerate(values)}
+
+
+def _by_value(values, row: dict) -> dict:
+    return {value: row[f"n_{i}"] for i, value in enumerate(values)}
+
+
 def active_members(members: QuerySet) -> QuerySet:
     return members.filter(status=MemberStatus.ACTIVE)
 
 
-def member_totals(members: QuerySet) -> dict:
+@batchable
+def member_totals(members: QuerySet) -> Pending:
     """Active members, of whom CPC members, women, and city-level members (one query)."""
-    return active_members(members).aggregate(
+    return _row(
+        active_members(members),
         total=Count("pk"),
         cpc=Count("pk", filter=Q(party=PartyAffiliation.CPC)),
         women=Count("pk", filter=Q(gender="F")),
@@ -70,8 +114,10 @@ def members_by_party(members: QuerySet) -> list[dict]:
     ]
 
 
-def studio_totals(studios: QuerySet) -> dict:
-    return studios.aggregate(
+@batchable
+def studio_totals(studios: QuerySet) -> Pending:
+    return _row(
+        studios,
         total=Count("pk"),
         town=Count("pk", filter=Q(kind="town")),
         sector=Count("pk", filter=Q(kind="sector")),
@@ -79,50 +125,58 @@ def studio_totals(studios: QuerySet) -> dict:
     )
 
 
-def activity_totals(activities: QuerySet, period: Period) -> dict:
+@batchable
+def activity_totals(activities: QuerySet, period: Period) -> Pending:
     """Studio activities held in the period (by the activity's date): count, residents reached,
     live-stream sales (万元). One query."""
-    return activities.filter(period.q("date")).aggregate(
+    return _row(
+        activities.filter(period.q("date")),
         count=Count("pk"),
         residents=Sum("residents_reached", default=0),
         sales_wan=Sum("sales_wan", default=0),
     )
 
 
-def activities_by_month(activities: QuerySet, period: Period) -> list[int]:
+MONTHS = range(1, 13)
+
+
+@batchable
+def activities_by_month(activities: QuerySet, period: Period) -> Pending:
     """Twelve counts of the period's activities by the month of their date, January to
     December (months after the period's end stay 0). One query."""
-    counts = [0] * 12
-    rows = (
-        activities.filter(period.q("date"))
-        .values_list("date__month")
-        .annotate(n=Count("pk"))
-        .order_by()
+    return _row(
+        activities.filter(period.q("date")),
+        lambda row: list(_by_value(MONTHS, row).values()),
+        **_count_each(MONTHS, lambda month: Q(date__month=month)),
     )
-    for month, n in rows:
-        counts[month - 1] = n
-    return counts
 
 
-def activities_by_kind(activities: QuerySet, period: Period) -> list[dict]:
-    """[{"kind", "name", "count"}] of the period's activities (by date), most first. One query."""
-    labels = dict(ActivityKind.choices)
-    rows = (
-        activities.filter(period.q("date"))
-        .values("kind")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "kind")
+@batchable
+def activities_by_kind(activities: QuerySet, period: Period) -> Pending:
+    """[{"kind", "name", "count"}] of the period's kinds of activities (by date), most first.
+    One query."""
+
+    def shape(row):
+        counts = _by_value(ActivityKind.values, row)
+        return [
+            {"kind": kind, "name": str(label), "count": counts[kind]}
+            for kind, label in sorted(ActivityKind.choices, key=lambda c: (-counts[c[0]], c[0]))
+            if counts[kind]
+        ]
+
+    return _row(
+        activities.filter(period.q("date")),
+        shape,
+        **_count_each(ActivityKind.values, lambda kind: Q(kind=kind)),
     )
-    return [
-        {"kind": r["kind"], "name": str(labels.get(r["kind"], r["kind"])), "count": r["count"]}
-        for r in rows
-    ]
 
 
-def problem_totals(problems: QuerySet, period: Period) -> dict:
+@batchable
+def problem_totals(problems: QuerySet, period: Period) -> Pending:
     """Residents' problems: open and in hand now (a snapshot), and solved in the period by
     their solved_on date. One query."""
-    return problems.aggregate(
+    return _row(
+        problems,
         open=Count("pk", filter=Q(status=ProblemStatus.OPEN)),
         in_hand=Count("pk", filter=Q(status=ProblemStatus.IN_HAND)),
         solved=Count("pk", filter=Q(status=ProblemStatus.SOLVED) & period.q("solved_on")),
@@ -163,51 +217,70 @@ def problems_by_town(problems: QuerySet) -> list[dict]:
 SENTENCE_KINDS = (MeetingKind.PRE_MEETING, MeetingKind.ON_SITE)
 
 
-def meetings_by_kind(meetings: QuerySet, period: Period) -> dict[str, int]:
+@batchable
+def meetings_by_kind(meetings: QuerySet, period: Period) -> Pending:
     """Meetings held in the period (by their date) per kind, every kind present (0 when none).
     One query."""
-    result = dict.fromkeys(MeetingKind.values, 0)
-    rows = meetings.filter(period.q("date")).values_list("kind").annotate(n=Count("pk")).order_by()
-    for kind, n in rows:
-        result[kind] = n
-    return result
+    return _row(
+        meetings.filter(period.q("date")),
+        lambda row: _by_value(MeetingKind.values, row),
+        **_count_each(MeetingKind.values, lambda kind: Q(kind=kind)),
+    )
 
 
-def participations(meetings: QuerySet, period: Period) -> dict[str, int]:
+@batchable
+def participations(meetings: QuerySet, period: Period) -> Pending:
     """People-times (人次) at the meetings held in the period (by date): members present,
     officials and residents. `participations` counts the 议前协商 and 现场协商 the county's sentence
     names ("开展议前协商79场次、现场协商31场次，各方参与3000余人次"); `participations_other` the
     meetings of every other kind, which the sentence counts apart. One query."""
-    present = (
-        MeetingAttendance.objects.filter(meeting=OuterRef("pk"), status=Attendance.PRESENT)
-        .values("meeting")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    people = Coalesce(Subquery(present), 0) + F("officials_count") + F("residents_count")
+    held = meetings.filter(period.q("date"))
     named = Q(kind__in=SENTENCE_KINDS)
-    return meetings.filter(period.q("date")).aggregate(
-        participations=Sum(people, filter=named, default=0),
-        participations_other=Sum(people, filter=~named, default=0),
+    others = F("officials_count") + F("residents_count")
+    # Members present counted over the attendance rows of those meetings (one scan, not a
+    # subquery per meeting); a member moved to the trash no longer counts.
+    present = MeetingAttendance.objects.filter(
+        meeting__in=held, status=Attendance.PRESENT, member__deleted_at__isnull=True
+    )
+
+    def add(attendance, meetings):
+        return {key: attendance[key] + meetings[key] for key in attendance}
+
+    return Pending.combine(
+        add,
+        attendance=_row(
+            present,
+            participations=Count("pk", filter=Q(meeting__kind__in=SENTENCE_KINDS)),
+            participations_other=Count("pk", filter=~Q(meeting__kind__in=SENTENCE_KINDS)),
+        ),
+        meetings=_row(
+            held,
+            participations=Sum(others, filter=named, default=0),
+            participations_other=Sum(others, filter=~named, default=0),
+        ),
     )
 
 
-def livelihood_projects(projects: QuerySet, period: Period) -> dict:
+@batchable
+def livelihood_projects(projects: QuerySet, period: Period) -> Pending:
     """民生实事 (consultations.LivelihoodProject): `done` = projects done in the period (by
     done_on); `funds_wan` and `beneficiaries` = the sums over projects recorded in the period
     (by recorded_on), done or not, whether or not their matter is completed. One query."""
-    return projects.aggregate(
+    return _row(
+        projects,
         done=Count("pk", filter=Q(done=True) & period.q("done_on")),
         funds_wan=Sum("funds_wan", filter=period.q("recorded_on"), default=Decimal(0)),
         beneficiaries=Sum("beneficiaries", filter=period.q("recorded_on"), default=0),
     )
 
 
-def matter_totals(matters: QuerySet, period: Period) -> dict:
+@batchable
+def matter_totals(matters: QuerySet, period: Period) -> Pending:
     """The period's year's matters (Matter.year), a snapshot as they stand now: how many, the
     annual "一镇一事" topics and how many of those are finished, all finished. One query."""
     done = Q(status=MatterStatus.COMPLETED)
-    return matters.filter(year=period.year).aggregate(
+    return _row(
+        matters.filter(year=period.year),
         total=Count("pk"),
         annual=Count("pk", filter=Q(is_annual_topic=True)),
         annual_completed=Count("pk", filter=Q(is_annual_topic=True) & done),
@@ -215,29 +288,26 @@ def matter_totals(matters: QuerySet, period: Period) -> dict:
     )
 
 
-def matters_by_step(matters: QuerySet, period: Period) -> list[dict]:
+@batchable
+def matters_by_step(matters: QuerySet, period: Period) -> Pending:
     """The board of the period's year in numbers, a snapshot of that year's matters (Matter.year)
     as they stand now: [{"step", "name", "count"}] for the seven steps in order, then the finished
     matters (step "completed"). One query."""
-    rows = list(
-        matters.filter(year=period.year)
-        .values_list("step")
-        .annotate(
-            active=Count("pk", filter=Q(status=MatterStatus.ACTIVE)),
-            done=Count("pk", filter=Q(status=MatterStatus.COMPLETED)),
+
+    def shape(row):
+        active = _by_value(STEPS, row)
+        result = [{"step": s, "name": str(Step(s).label), "count": active[s]} for s in STEPS]
+        result.append(
+            {"step": COMPLETED_STATE, "name": state_label(COMPLETED_STATE), "count": row["done"]}
         )
-        .order_by()
+        return result
+
+    return _row(
+        matters.filter(year=period.year),
+        shape,
+        done=Count("pk", filter=Q(status=MatterStatus.COMPLETED)),
+        **_count_each(STEPS, lambda step: Q(step=step, status=MatterStatus.ACTIVE)),
     )
-    active = {step: n for step, n, _done in rows}
-    result = [{"step": s, "name": str(Step(s).label), "count": active.get(s, 0)} for s in STEPS]
-    result.append(
-        {
-            "step": COMPLETED_STATE,
-            "name": state_label(COMPLETED_STATE),
-            "count": sum(done for _step, _n, done in rows),
-        }
-    )
-    return result
 
 
 def matters_by_town_and_step(matters: QuerySet, period: Period) -> list[dict]:
@@ -291,25 +361,26 @@ def _first_year(queryset: QuerySet, field: str, is_date: bool = True) -> QuerySe
     return queryset.annotate(one=Value(1)).values("one").annotate(y=first).values("y").order_by()
 
 
-def years_covered() -> list[int]:
+@batchable
+def years_covered() -> Pending:
     """The years the records cover, newest first: from the earliest year of any matter
     (Matter.year), consultation meeting, studio activity (their dates), proposal (Proposal.year)
     or opinion report (submitted_on) to this year; just this year when there are none. Offered
-    by every year selector and accepted by `?year=`. One query (a UNION of five minima)."""
+    by every year selector and accepted by `?year=`. One query (five minima)."""
     firsts = (
-        _first_year(Matter.objects.all(), "year", is_date=False)
-        .union(
-            _first_year(ConsultationMeeting.objects.all(), "date"),
-            _first_year(Activity.objects.all(), "date"),
-            _first_year(Proposal.objects.all(), "year", is_date=False),
-            _first_year(OpinionReport.objects.all(), "submitted_on"),
-            all=True,
-        )
-        .order_by()
+        _first_year(Matter.objects.all(), "year", is_date=False),
+        _first_year(ConsultationMeeting.objects.all(), "date"),
+        _first_year(Activity.objects.all(), "date"),
+        _first_year(Proposal.objects.all(), "year", is_date=False),
+        _first_year(OpinionReport.objects.all(), "submitted_on"),
     )
-    this_year = current_year()
-    first = min([row["y"] for row in firsts if row["y"]], default=this_year)
-    return list(range(this_year, min(first, this_year) - 1, -1))
+
+    def shape(rows):
+        this_year = current_year()
+        first = min([int(row["y"]) for row in rows if row["y"]], default=this_year)
+        return list(range(this_year, min(first, this_year) - 1, -1))
+
+    return Pending(firsts, shape)
 
 
 # --- sessions (会议) --------------------------------------------------------------------------
@@ -344,35 +415,38 @@ def session_attendance(sessions: QuerySet, limit: int | None = None) -> list[dic
 # --- public-opinion information (社情民意) ------------------------------------------------------
 
 
-def opinion_reports_submitted(reports: QuerySet, period: Period) -> int:
+@batchable
+def opinion_reports_submitted(reports: QuerySet, period: Period) -> Pending:
     """Reports submitted in the period (by submitted_on, the real day, which may be recorded
     later). One query."""
-    return reports.filter(period.q("submitted_on")).count()
+    return Pending.count(reports.filter(period.q("submitted_on")))
 
 
-def opinion_adoptions_by_level(reports: QuerySet, period: Period) -> list[dict]:
+@batchable
+def opinion_adoptions_by_level(reports: QuerySet, period: Period) -> Pending:
     """Adoptions in the period (by adopted_on) per level, every level listed, lowest level
     first: [{"level": "district", "label": "区", "count": n}, …]. One query."""
-    counts = dict(
-        OpinionAdoption.objects.filter(report__in=reports)
-        .filter(period.q("adopted_on"))
-        .values_list("level")
-        .annotate(n=Count("pk"))
-        .order_by()
+
+    def shape(row):
+        counts = _by_value(AdoptionLevel.values, row)
+        return [
+            {"level": value, "label": label, "count": counts[value]}
+            for value, label in AdoptionLevel.choices
+        ]
+
+    return _row(
+        OpinionAdoption.objects.filter(report__in=reports).filter(period.q("adopted_on")),
+        shape,
+        **_count_each(AdoptionLevel.values, lambda level: Q(level=level)),
     )
-    return [
-        {"level": value, "label": label, "count": counts.get(value, 0)}
-        for value, label in AdoptionLevel.choices
-    ]
 
 
-def opinion_instructions(reports: QuerySet, period: Period) -> int:
+@batchable
+def opinion_instructions(reports: QuerySet, period: Period) -> Pending:
     """Leaders' instructions (批示) on the reports given in the period (by instructed_on). One
     query."""
-    return (
-        LeaderInstruction.objects.filter(report__in=reports)
-        .filter(period.q("instructed_on"))
-        .count()
+    return Pending.count(
+        LeaderInstruction.objects.filter(report__in=reports).filter(period.q("instructed_on"))
     )
 
 
@@ -393,37 +467,49 @@ def _proposals_of(proposals: QuerySet, period: Period | None, session=None) -> Q
     return proposals
 
 
-def proposals_filed(proposals: QuerySet, period: Period | None = None, session=None) -> int:
+@batchable
+def proposals_filed(proposals: QuerySet, period: Period | None = None, session=None) -> Pending:
     """Proposals filed (提交): every one past its draft, whatever became of it. One query."""
-    return _proposals_of(proposals, period, session).exclude(status=ProposalStatus.DRAFT).count()
+    return Pending.count(
+        _proposals_of(proposals, period, session).exclude(status=ProposalStatus.DRAFT)
+    )
 
 
-def proposals_registered(proposals: QuerySet, period: Period | None = None, session=None) -> int:
+@batchable
+def proposals_registered(
+    proposals: QuerySet, period: Period | None = None, session=None
+) -> Pending:
     """Proposals registered (立案), including those assigned, replied and closed since. One
     query."""
-    return _proposals_of(proposals, period, session).filter(status__in=REGISTERED_OR_LATER).count()
+    return Pending.count(
+        _proposals_of(proposals, period, session).filter(status__in=REGISTERED_OR_LATER)
+    )
 
 
-def proposals_by_status(proposals: QuerySet, period: Period | None = None) -> list[dict]:
+@batchable
+def proposals_by_status(proposals: QuerySet, period: Period | None = None) -> Pending:
     """The period's filed proposals by their status now: [{"status", "name", "count"}] in the
     workflow's order, every status past the draft listed. One query."""
-    counts = dict(
-        _proposals_of(proposals, period)
-        .exclude(status=ProposalStatus.DRAFT)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
+    filed = [(v, label) for v, label in ProposalStatus.choices if v != ProposalStatus.DRAFT]
+    values = [v for v, _label in filed]
+
+    def shape(row):
+        counts = _by_value(values, row)
+        return [
+            {"status": value, "name": str(label), "count": counts[value]} for value, label in filed
+        ]
+
+    return _row(
+        _proposals_of(proposals, period).exclude(status=ProposalStatus.DRAFT),
+        shape,
+        **_count_each(values, lambda status: Q(status=status)),
     )
-    return [
-        {"status": value, "name": str(label), "count": counts.get(value, 0)}
-        for value, label in ProposalStatus.choices
-        if value != ProposalStatus.DRAFT
-    ]
 
 
+@batchable
 def proposals_replied_on_time(
     proposals: QuerySet, period: Period | None = None, session=None
-) -> dict:
+) -> Pending:
     """Units' parts answered, and answered on time: {"replied", "on_time", "rate"}. A unit's part
     counts once it has a released reply; it is on time when its latest released reply was
     released on or before its due date (after 不满意 the due date is the re-handling one).
@@ -433,43 +519,49 @@ def proposals_replied_on_time(
         .order_by("-released_at")
         .values("released_at")[:1]
     )
-    row = (
+
+    def shape(row):
+        replied, on_time = row["replied"], row["on_time"]
+        return {
+            "replied": replied,
+            "on_time": on_time,
+            "rate": round(on_time * 100 / replied, 1) if replied else None,
+        }
+
+    return _row(
         ProposalUnit.objects.active()
         .filter(proposal__in=_proposals_of(proposals, period, session))
-        .annotate(released_on=TruncDate(last_release))
-        .aggregate(
-            replied=Count("pk", filter=Q(released_on__isnull=False)),
-            on_time=Count("pk", filter=Q(released_on__lte=F("due_on"))),
-        )
+        .annotate(released_on=TruncDate(last_release)),
+        shape,
+        replied=Count("pk", filter=Q(released_on__isnull=False)),
+        on_time=Count("pk", filter=Q(released_on__lte=F("due_on"))),
     )
-    replied, on_time = row["replied"], row["on_time"]
-    return {
-        "replied": replied,
-        "on_time": on_time,
-        "rate": round(on_time * 100 / replied, 1) if replied else None,
-    }
 
 
-def proposal_ratings(proposals: QuerySet, period: Period | None = None, session=None) -> dict:
+@batchable
+def proposal_ratings(proposals: QuerySet, period: Period | None = None, session=None) -> Pending:
     """The proposers' ratings of the units' replies: {"satisfied", "basically", "unsatisfied",
     "total", "rate", "rows"}; every rating given counts (a 不满意 stays counted after the unit
     handled it again and was rated anew). rate = (满意 + 基本满意) / all, in per cent (None
     without ratings); rows are [{"rating", "name", "count"}] for a chart. One query."""
-    counts = dict(
+
+    def shape(row):
+        counts = _by_value(Rating.values, row)
+        result = dict(counts)
+        total = sum(counts.values())
+        good = result[Rating.SATISFIED] + result[Rating.BASICALLY]
+        result["total"] = total
+        result["rate"] = round(good * 100 / total, 1) if total else None
+        result["rows"] = [
+            {"rating": value, "name": str(label), "count": counts[value]}
+            for value, label in Rating.choices
+        ]
+        return result
+
+    return _row(
         ProposalRating.objects.filter(
             assignment__proposal__in=_proposals_of(proposals, period, session)
-        )
-        .values_list("rating")
-        .annotate(n=Count("pk"))
-        .order_by()
+        ),
+        shape,
+        **_count_each(Rating.values, lambda rating: Q(rating=rating)),
     )
-    result = {value: counts.get(value, 0) for value in Rating.values}
-    total = sum(result.values())
-    good = result[Rating.SATISFIED] + result[Rating.BASICALLY]
-    result["total"] = total
-    result["rate"] = round(good * 100 / total, 1) if total else None
-    result["rows"] = [
-        {"rating": value, "name": str(label), "count": counts.get(value, 0)}
-        for value, label in Rating.choices
-    ]
-    return result

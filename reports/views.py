@@ -2,7 +2,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from consultations.models import COMPLETED_STATE, STEPS, MeetingKind, Step, state_label
-from cppcc.navigation import todos_for
+from cppcc.navigation import Pending, todos_for
 from cppcc.roles import Role
 from cppcc.views import RoleRequiredMixin
 from members.models import CommitteeSession
@@ -31,9 +31,18 @@ class ScopedFiguresMixin(RoleRequiredMixin):
         raw_town = self.request.GET.get("town") if self.choose_town else None
         return Period.for_year(year), parse_town(self.request.user, raw_town)
 
+    def extra_figures(self, scope: FigureScope, period: Period) -> dict[str, Pending]:
+        """A page's own figures, read with the others and put in the context by name."""
+        return {}
+
     def figures(self) -> dict:
+        """The page's figures, the years covered and the page's extra_figures, in one query."""
         period, town = self.selection()
-        figures = page_figures(self.request.user, period, town)
+        extra = self.extra_figures(FigureScope(self.request.user, town), period)
+        names = list(extra)
+        figures, years, *values = page_figures(
+            self.request.user, period, town, statistics.years_covered.pending(), *extra.values()
+        )
         links = FigureLinks(period, town)
         for row in figures["opinions"]["by_level"]:
             row["url"] = links.opinions(row["level"])
@@ -41,7 +50,8 @@ class ScopedFiguresMixin(RoleRequiredMixin):
             **figures,
             "year": period.year,
             "links": links,
-            "years": statistics.years_covered(),
+            "years": years,
+            **dict(zip(names, values, strict=True)),
             "towns": towns_for(self.request.user) if self.choose_town else [],
             "meeting_links": {
                 "all": links.meetings(),
@@ -92,6 +102,13 @@ class DashboardView(ScopedFiguresMixin, TemplateView):
     template_name = "reports/dashboard.html"
     choose_town = True
 
+    def extra_figures(self, scope: FigureScope, period: Period) -> dict[str, Pending]:
+        activities = scope.activities()
+        return {
+            "activities_by_month": statistics.activities_by_month.pending(activities, period),
+            "activities_by_kind": statistics.activities_by_kind.pending(activities, period),
+        }
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs, **self.figures())
         # A leader's needs-attention figures; office staff opening the dashboard see theirs.
@@ -107,7 +124,6 @@ class DashboardView(ScopedFiguresMixin, TemplateView):
 def dashboard_charts(context: dict, scope: FigureScope) -> list[tuple[str, dict, str]]:
     """(key, ECharts option, css) of each dashboard chart, every element linked to its list."""
     period, links, y = context["period"], context["links"], context["year"]
-    activities = scope.activities()
     result = [
         (
             "sector",
@@ -125,7 +141,7 @@ def dashboard_charts(context: dict, scope: FigureScope) -> list[tuple[str, dict,
             "months",
             charts.months(
                 _("%(y)d年工作室活动（按月）") % {"y": y},
-                statistics.activities_by_month(activities, period),
+                context["activities_by_month"],
                 [links.activities(month=m) if m <= period.end.month else "" for m in range(1, 13)]
                 if period.end >= period.start
                 else None,
@@ -138,7 +154,7 @@ def dashboard_charts(context: dict, scope: FigureScope) -> list[tuple[str, dict,
                 _("%(y)d年活动类型") % {"y": y},
                 [
                     {**row, "url": links.activities(kind=row["kind"])}
-                    for row in statistics.activities_by_kind(activities, period)
+                    for row in context["activities_by_kind"]
                 ],
             ),
             "chart",

@@ -17,6 +17,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cppcc.api_delete import SoftDeleteDestroyMixin
 from cppcc.api_schema import CONFLICT, ERRORS, enum_field
 from cppcc.filters import IdFilter, YearFilter
 from cppcc.roles import can_edit_county
@@ -181,6 +182,27 @@ class AssignResultSerializer(ScopedSerializer):
     changed = serializers.IntegerField()
 
 
+class PageCountsMixin:
+    """Per-row counts computed for the rows answered only: the page of a list (after the
+    paginator's COUNT, which then runs on the plain filtered rows) or the one record of a
+    detail. `counted(rows)` sets the attributes the serializer reads; consultations' meeting
+    API uses it too."""
+
+    def counted(self, rows) -> list:
+        raise NotImplementedError
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return self.counted(page) if page is not None else None
+
+    def get_object(self):
+        return self.counted([super().get_object()])[0]
+
+    def get_one(self, pk):
+        """The record as the API answers it after a write, counts included."""
+        return self.counted([self.get_queryset().get(pk=pk)])[0]
+
+
 @extend_schema_view(
     list=extend_schema(summary="委员工作室列表（含成员、党员、本年活动、未解决问题统计）"),
     retrieve=extend_schema(summary="工作室详情", responses={200: StudioSerializer, **ERRORS}),
@@ -189,7 +211,10 @@ class AssignResultSerializer(ScopedSerializer):
     partial_update=extend_schema(summary="修改工作室", responses={200: StudioSerializer, **ERRORS}),
 )
 class StudioViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    PageCountsMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     serializer_class = StudioSerializer
     filterset_class = StudioFilter
@@ -198,9 +223,14 @@ class StudioViewSet(
     town_clerks_may_write = True
 
     def get_queryset(self):
-        return selectors.with_studio_counts(Studio.objects.visible_to(self.request.user)).order_by(
-            "-kind", "town__order", "name"
+        return (
+            Studio.objects.visible_to(self.request.user)
+            .select_related("town", "leader")
+            .order_by("-kind", "town__order", "name")
         )
+
+    def counted(self, rows):
+        return selectors.attach_studio_counts(rows)
 
     def perform_create(self, serializer):
         if not can_edit_county(self.request.user):
@@ -218,11 +248,15 @@ class StudioViewSet(
             for name in ("name", "kind", "town", "level", "city_level_named_on"):
                 data.pop(name, None)
         services.update_studio(studio, data, by=self.request.user)
-        serializer.instance = self.get_queryset().get(pk=studio.pk)
+        serializer.instance = self.get_one(studio.pk)
 
     def create(self, request, *args, **kwargs):
+        # Only the office makes studios: anyone else is refused before the input is read, so
+        # the refusal teaches no field rules (tests/cppcc/test_api_limits.py).
+        if not can_edit_county(request.user):
+            self.permission_denied(request)
         response = super().create(request, *args, **kwargs)
-        response.data = self.get_serializer(self.get_queryset().get(pk=response.data["id"])).data
+        response.data = self.get_serializer(self.get_one(response.data["id"])).data
         return response
 
     @extend_schema(
@@ -457,7 +491,11 @@ def attendance_marks(rows) -> dict[int, str]:
     partial_update=extend_schema(summary="修改活动", responses={200: ActivitySerializer, **ERRORS}),
 )
 class ActivityViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    SoftDeleteDestroyMixin,
+    PageCountsMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
@@ -467,11 +505,15 @@ class ActivityViewSet(
 
     def get_queryset(self):
         return (
-            selectors.with_attendance_counts(Activity.objects.visible_to(self.request.user))
+            Activity.objects.visible_to(self.request.user)
             .select_related("studio")
             .prefetch_related(_prefetch_attendance())
             .order_by("-date", "-id")
         )
+
+    def counted(self, rows):
+        # The answer carries each activity's attendance rows (prefetched): counted from them.
+        return selectors.attach_prefetched_attendance_counts(rows)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -493,7 +535,7 @@ class ActivityViewSet(
         )
 
     def _respond(self, pk, code):
-        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data, status=code)
+        return Response(self.get_serializer(self.get_one(pk)).data, status=code)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

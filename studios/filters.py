@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cppcc.filters import DateRangeForm, ListFilterSet, date_filters, search
 from cppcc.scoping import ScopedChoicesMixin
+from cppcc.widgets import SearchSelect
 
 from . import selectors
 from .models import (
@@ -44,6 +45,8 @@ def town_filter(field_name: str) -> django_filters.ModelChoiceFilter:
         queryset=visible_towns,
         empty_label=_("全部镇街"),
         error_messages={"invalid_choice": INVALID_TOWN},
+        # Towns grow with the county: searched, not listed (cppcc.widgets).
+        widget=SearchSelect("towns", placeholder=_("全部镇街"), empty_label=_("全部镇街")),
     )
 
 
@@ -54,6 +57,7 @@ def studio_filter(field_name: str = "studio") -> django_filters.ModelChoiceFilte
         queryset=visible_studios,
         empty_label=_("全部工作室"),
         error_messages={"invalid_choice": INVALID_STUDIO},
+        widget=SearchSelect("studios", placeholder=_("全部工作室"), empty_label=_("全部工作室")),
     )
 
 

@@ -75,10 +75,16 @@ def _count(qs: QuerySet, ref: str = "studio") -> Coalesce:
     return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
 
 
+def current_seats() -> QuerySet:
+    """Seats held now: not ended, and not of a member moved to the 回收站 (a record entered in
+    error holds no seat while it is there; restoring it brings the seat back)."""
+    return StudioMembership.objects.filter(end_on__isnull=True, member__deleted_at__isnull=True)
+
+
 def with_studio_counts(qs: QuerySet, year: int | None = None) -> QuerySet:
     """Studios annotated with what the list, the API and the reports show per studio."""
     year = year or timezone.localdate().year
-    current = StudioMembership.objects.filter(end_on__isnull=True)
+    current = current_seats()
     return qs.select_related("town", "leader").annotate(
         member_count=_count(current),
         core_count=_count(current.filter(role=MembershipRole.CORE)),
@@ -88,6 +94,38 @@ def with_studio_counts(qs: QuerySet, year: int | None = None) -> QuerySet:
         open_problems=_count(Problem.objects.exclude(status=ProblemStatus.SOLVED)),
         solved_problems=_count(Problem.objects.filter(status=ProblemStatus.SOLVED)),
     )
+
+
+STUDIO_COUNTS = (
+    "member_count",
+    "core_count",
+    "linked_count",
+    "party_count",
+    "activities_this_year",
+    "open_problems",
+    "solved_problems",
+)
+
+
+def attach_studio_counts(studios, year: int | None = None) -> list:
+    """The counts with_studio_counts annotates, set on the studios of one page. One query: the
+    subqueries run for the page's ids only, after the paginator has cut the list, so the cost
+    does not grow with the studios not shown (they ran for every studio before)."""
+    studios = list(studios)
+    ids = [s.pk for s in studios]
+    counts = {}
+    if ids:
+        counts = {
+            row[0]: row[1:]
+            for row in with_studio_counts(Studio.objects.filter(pk__in=ids), year)
+            .select_related(None)
+            .order_by()
+            .values_list("pk", *STUDIO_COUNTS)
+        }
+    for studio in studios:
+        for name, n in zip(STUDIO_COUNTS, counts.get(studio.pk, (0,) * 7), strict=True):
+            setattr(studio, name, n)
+    return studios
 
 
 def size_flag(studio) -> str:
@@ -105,7 +143,7 @@ def off_size_studios(qs: QuerySet) -> QuerySet:
     the database so a list can filter and page on it (the list's ?off_size=1 and the to-dos)."""
     low, high = town_studio_size()
     if "member_count" not in qs.query.annotations:
-        qs = qs.annotate(member_count=_count(StudioMembership.objects.filter(end_on__isnull=True)))
+        qs = qs.annotate(member_count=_count(current_seats()))
     return qs.filter(kind=StudioKind.TOWN).filter(
         Q(member_count__lt=low) | Q(member_count__gt=high)
     )
@@ -123,7 +161,8 @@ def unassigned_members(term=None) -> QuerySet:
 
 def current_memberships(studio) -> QuerySet:
     return (
-        StudioMembership.objects.filter(studio=studio, end_on__isnull=True)
+        current_seats()
+        .filter(studio=studio)
         .select_related("member", "member__sector", "member__special_committee")
         .order_by("role", "member__name_pinyin", "member_id")
     )
@@ -161,6 +200,51 @@ def with_attendance_counts(qs: QuerySet) -> QuerySet:
         leave_count=Count("attendances", filter=Q(attendances__status=Attendance.LEAVE)),
         absent_count=Count("attendances", filter=Q(attendances__status=Attendance.ABSENT)),
     )
+
+
+ATTENDANCE_COUNTS = {
+    "present_count": Attendance.PRESENT,
+    "leave_count": Attendance.LEAVE,
+    "absent_count": Attendance.ABSENT,
+}
+
+
+def attach_attendance_counts(rows, attendances: QuerySet, fk: str) -> list:
+    """present_count / leave_count / absent_count set on `rows` (the activities or meetings of
+    one page) from one grouped query over their ids, `fk` naming the attendance row's parent
+    column ("activity_id", "meeting_id"). Counting after the page is cut keeps a list's cost
+    independent of the rows not shown, and its paginator's COUNT free of the attendance join."""
+    rows = list(rows)
+    ids = [row.pk for row in rows]
+    counts: dict[tuple[int, str], int] = {}
+    if ids:
+        counts = {
+            (parent, status): n
+            for parent, status, n in attendances.filter(**{f"{fk}__in": ids})
+            .order_by()
+            .values_list(fk, "status")
+            .annotate(n=Count("pk"))
+            .values_list(fk, "status", "n")
+        }
+    for row in rows:
+        for name, status in ATTENDANCE_COUNTS.items():
+            setattr(row, name, counts.get((row.pk, status), 0))
+    return rows
+
+
+def attach_prefetched_attendance_counts(rows) -> list:
+    """present_count / leave_count / absent_count from each row's prefetched `attendances` (the
+    API answers carry them anyway): no query at all."""
+    rows = list(rows)
+    for row in rows:
+        statuses = [a.status for a in row.attendances.all()]
+        for name, status in ATTENDANCE_COUNTS.items():
+            setattr(row, name, statuses.count(status))
+    return rows
+
+
+def attach_activity_counts(rows) -> list:
+    return attach_attendance_counts(rows, ActivityAttendance.objects.all(), "activity_id")
 
 
 def attendance_totals(activity) -> dict[str, int]:
@@ -242,16 +326,17 @@ def vacancy_recipients(group) -> QuerySet:
     return User.objects.filter(who, is_active=True).distinct().order_by("pk")
 
 
-def activity_list_queryset(qs: QuerySet) -> QuerySet:
-    """The rows of the county-wide activity list and its export: each activity with its studio
-    and town and its present members counted (one query however many rows)."""
-    return (
-        qs.select_related("studio", "studio__town")
-        .annotate(
+def activity_list_queryset(qs: QuerySet, *, counted: bool = False) -> QuerySet:
+    """The rows of the county-wide activity list and its export, with studio and town. The
+    export (`counted`) has each activity's present members annotated; the page leaves them out
+    so that its COUNT does not join attendance, and counts its own rows after the cut
+    (attach_activity_counts)."""
+    qs = qs.select_related("studio", "studio__town").order_by("-date", "-id")
+    if counted:
+        qs = qs.annotate(
             present_count=Count("attendances", filter=Q(attendances__status=Attendance.PRESENT))
         )
-        .order_by("-date", "-id")
-    )
+    return qs
 
 
 def activity_totals(qs: QuerySet) -> dict:
@@ -311,8 +396,9 @@ def todo_studio_upkeep(user) -> list:
     applies) and Party groups waiting for a new leader, among what the person may see."""
     from cppcc.navigation import TodoItem, todo_url
 
-    off_size = off_size_studios(Studio.objects.visible_to(user)).order_by().count()
-    vacant = PartyGroup.objects.visible_to(user).filter(leader_vacant_since__isnull=False).count()
+    # Counted with the page's other to-dos (cppcc.navigation reads a QuerySet's count).
+    off_size = off_size_studios(Studio.objects.visible_to(user))
+    vacant = PartyGroup.objects.visible_to(user).filter(leader_vacant_since__isnull=False)
     low, high = town_studio_size()
     return [
         TodoItem(
@@ -338,7 +424,7 @@ def todo_unplaced_members(user) -> list:
     return [
         TodoItem(
             _("未分配工作室的委员"),
-            count.count(),
+            count,
             todo_url("members:list", {"no_studio": 1}),
         )
     ]
@@ -372,7 +458,7 @@ def todo_member_studio(user) -> list:
         ),
         TodoItem(
             _("工作室近期活动"),
-            activities.count(),
+            activities,
             todo_url("portal", anchor="portal-studios"),
             level="info",
         ),

@@ -107,31 +107,41 @@ def _filtered(filterset_class, request, qs):
     return filterset, filterset.qs
 
 
-def _studios(request):
+def _studios(request, *, counted: bool):
     year = timezone.localdate().year
     # Town studios first ("town" sorts after "sector"), in the office's town order.
     qs = (
-        selectors.with_studio_counts(Studio.objects.visible_to(request.user), year)
-        .select_related("party_group", "party_group__leader")
+        Studio.objects.visible_to(request.user)
+        .select_related("town", "leader", "party_group", "party_group__leader")
         .order_by("-kind", "town__order", "name")
     )
+    if counted:
+        # The export lists every row with its counts; the page counts its own rows only.
+        qs = selectors.with_studio_counts(qs, year)
     filterset, rows = _filtered(StudioFilter, request, qs)
     return filterset, rows, year
+
+
+STUDIOS_PER_PAGE = 25
 
 
 @staff_required
 def studio_list(request):
     user = request.user
-    filterset, rows, year = _studios(request)
-    studios = list(rows)
+    filterset, rows, year = _studios(request, counted=False)
+    # The paginator counts the filtered rows, unannotated; the counts are for the page only.
+    page = Paginator(rows, STUDIOS_PER_PAGE).get_page(request.GET.get("page"))
+    studios = selectors.attach_studio_counts(page.object_list, year)
     for studio in studios:
         studio.size_flag = selectors.size_flag(studio)
+    page.object_list = studios
     low, high = selectors.town_studio_size()
     unassigned = None
     if is_countywide(user):
         unassigned = selectors.unassigned_members().count()
     context = {
         "studios": studios,
+        "page_obj": page,
         "filter": filterset,
         "year": year,
         "size_low": low,
@@ -144,7 +154,7 @@ def studio_list(request):
 
 @staff_required
 def studio_list_export(request):
-    _filterset, rows, year = _studios(request)
+    _filterset, rows, year = _studios(request, counted=True)
     return exports.studios(rows, year)
 
 
@@ -389,17 +399,21 @@ def membership_end(request, pk):
 # --- activities ------------------------------------------------------------------------------
 
 
-def _activities(request):
-    qs = selectors.activity_list_queryset(Activity.objects.visible_to(request.user))
+def _activities(request, *, counted: bool = False):
+    qs = selectors.activity_list_queryset(
+        Activity.objects.visible_to(request.user), counted=counted
+    )
     return _filtered(ActivityFilter, request, qs)
 
 
 @staff_required
 def activity_list(request):
     """Every activity the person may see, county-wide for the office; totals over all the
-    filtered rows by aggregate, the rows themselves paged."""
+    filtered rows by aggregate, the rows themselves paged and their attendance counted for the
+    page only."""
     filterset, rows = _activities(request)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.attach_activity_counts(page.object_list)
     context = {
         "page_obj": page,
         "filter": filterset,
@@ -410,7 +424,7 @@ def activity_list(request):
 
 @staff_required
 def activity_list_export(request):
-    _filterset, rows = _activities(request)
+    _filterset, rows = _activities(request, counted=True)
     return exports.activities(rows)
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from cppcc.navigation import read_todo_items
 from members import duty
 from members.models import DutyEntry, DutyKind, PointsRule
 from studios.models import DutyShift
@@ -140,11 +141,11 @@ def test_deleting_a_rule_asks_first_then_reprices(
 def test_office_todo_counts_flagged_members(office_user, term, member_a, member_b):
     for member in (member_a, member_b):
         member.terms.add(term)
-    [item] = duty.todo_flagged_members(office_user)
+    [item] = read_todo_items(duty.todo_flagged_members(office_user))
     # Neither cast member has any duty this year.
     assert item.count == 2
     # A member outside the current term is not counted, as the ranking does not list them.
     member_b.terms.clear()
-    [item] = duty.todo_flagged_members(office_user)
+    [item] = read_todo_items(duty.todo_flagged_members(office_user))
     assert item.count == 1
     assert "flag=1" in item.url

@@ -92,40 +92,29 @@ def _more_rows(n: int, office_user, unit, member_a):
         DutyShift.objects.create(studio=studio, member=member_a, date=TODAY + (i + 1) * DAY)
 
 
-# What each home page costs: session, user, roles; the page's own queries; the to-dos (one or two
-# queries per line, whatever the rows); the unread count and the session write that keeps the
-# badges (savepoint, update, release). The office and town homes and the dashboard read the
-# figures of reports.figures.page_figures for the period and the same span a year earlier:
-# the years covered (one UNION), members, studios; activities, problems solved, meetings by kind,
-# participations, 实事, matter totals (2 each: this span and last year's); matters per step;
-# opinion reports submitted, adoptions by level, instructions (3 × 2).
+# What each home page costs: session, user, roles; the page's own queries; one statement for
+# all its to-do counts and the unread count (cppcc.navigation._read; a source that needs a date
+# to colour its line reads it itself); and the session write that keeps the badges (savepoint,
+# update, release). The office and town homes and the dashboard read every figure card of
+# reports.figures.page_figures, for the period and the same span a year earlier, and the years
+# covered in one statement (cppcc.navigation.run_together). tests/reports/test_query_counts.py
+# pins the same pages without the session write, before and after adding rows.
 PINS = {
-    # figures: years, members, studios, 2 × 6 dated figures, steps, opinions 6 (21); the proposal
-    # figures: filed and registered (2 × 2), replied on time, ratings, by status (7); the town
-    # selector's towns; the last sessions' attendance; to-dos: change requests, leave requests,
-    # the current term and its plenary session, duty flags, stalled/overdue matters (one
-    # aggregate), proposals waiting for the office, overdue tasks, town studios with their
-    # sizes, Party groups needing a leader, the current term and the members in no studio (12)
-    "office_user": 50,
-    # figures as the office's without proposals (21) and the clerk's town; the town's studios
-    # and open problems; to-dos: this week's meetings, matters, tasks, studios, Party groups (5)
-    "town_user": 38,
-    # figures and proposal figures as the office's (28), the town selector's towns; charts:
-    # sectors, parties, activities by month and by kind, the towns × steps pipeline, points
-    # distribution, problems by town (7; the status, rating and opinion charts reuse the
-    # figures); to-dos as the office's but the review
-    "leader_user": 50,
-    # the unit, its matters, its open and its done tasks; to-dos: open matters, open tasks;
-    # the proposals block: the unit's active assignments and its recent replies (2); the
-    # proposals it owes a reply on (one aggregate)
+    # figures (1), the town selector's towns, the last sessions' attendance, to-dos (1)
+    "office_user": 11,
+    # figures (1), the town's studios and open problems, to-dos (1)
+    "town_user": 12,
+    # figures with the months and kinds charts (1), towns; charts: sectors, parties, the towns ×
+    # steps pipeline, points distribution, problems by town (5); to-dos (1)
+    "leader_user": 15,
+    # the unit, its matters, its open and its done tasks; the proposals block: the unit's active
+    # assignments and its recent replies (2); to-dos: open matters, open tasks, the proposals it
+    # owes a reply on (3, each coloured by its nearest due date), the rest (1)
     "unit_user": 16,
-    # the member; the portal's blocks (who I am, studios, consultations); to-dos: duty days,
-    # activities, coming meetings, own matters (4); my sessions with my attendance and leave,
-    # my proposals, my opinion reports (3: one each while the member has none; their own tests
-    # pin them with rows, tests/members/test_session_pages.py and tests/proposals/); to-dos:
-    # co-signing invitations, replies to rate (2); the duty block: this year's points and the
-    # county rank (2)
-    "member_user": 30,
+    # the member; the portal's blocks (who I am, studios, consultations, sessions, proposals,
+    # opinion reports: their own tests pin them with rows); to-dos: duty days (coloured by the
+    # first), the rest (1); the duty block: points and county rank (1)
+    "member_user": 25,
 }
 
 

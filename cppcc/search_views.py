@@ -1,0 +1,117 @@
+"""/search/<kind>/?q=…: what a search select (cppcc.widgets) offers as the person types.
+
+Each kind starts from the rows the person may see (cppcc.scoping.visible, i.e. the model's
+visible_to or its registered rule, the same scope that validates the field), narrows them by the
+typed text and answers at most LIMIT of them as JSON, so the cost is one query however large the
+county. cppcc imports none of the apps (they import cppcc): models are named by label and the
+member search by dotted path.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+from django.http import Http404, JsonResponse
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .roles import Role, has_role, is_staff_like
+from .scoping import visible
+from .views import allowed_if
+
+LIMIT = 20
+MAX_QUERY = 50
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: str
+    search: Callable[[QuerySet, str], QuerySet]
+    order: tuple[str, ...]
+    related: tuple[str, ...] = ()
+    detail: Callable[[object], str] = lambda obj: ""
+
+    def rows(self, user) -> QuerySet:
+        model = apps.get_model(self.model)
+        rows = visible(model, user)
+        if rows is None:
+            rows = model._default_manager.all()
+        if self.related:
+            rows = rows.select_related(*self.related)
+        return rows.order_by(*self.order)
+
+
+def _by_name(rows: QuerySet, q: str) -> QuerySet:
+    return rows.filter(name__icontains=q) if q else rows
+
+
+def _studios(rows: QuerySet, q: str) -> QuerySet:
+    if not q:
+        return rows
+    return rows.filter(
+        Q(name__icontains=q) | Q(town__name__icontains=q) | Q(host_unit__icontains=q)
+    )
+
+
+def _members(rows: QuerySet, q: str) -> QuerySet:
+    """Name, pinyin or initials as the member list searches; exactly four digits are the last
+    digits of the mobile (how the office tells two namesakes apart on the phone). Only four, so
+    that the box cannot confirm a whole number the page would mask."""
+    if len(q) == 4 and q.isdigit():
+        return rows.filter(mobile__endswith=q)
+    return import_string("members.filters.search_members")(rows, q)
+
+
+def _member_detail(member) -> str:
+    parts = [member.sector.name if member.sector_id else "", member.employer]
+    return " · ".join(p for p in parts if p)
+
+
+KINDS = {
+    "towns": Kind("studios.Town", _by_name, ("order", "pk")),
+    "studios": Kind(
+        "studios.Studio",
+        _studios,
+        ("-kind", "town__order", "name", "pk"),
+        related=("town",),
+        detail=lambda s: s.town.name if s.town_id else s.host_unit,
+    ),
+    "members": Kind(
+        "members.Member",
+        _members,
+        ("name_pinyin", "pk"),
+        related=("sector",),
+        detail=_member_detail,
+    ),
+    "units": Kind("proposals.HandlingUnit", _by_name, ("name", "pk")),
+}
+
+
+def _may_search(user) -> bool:
+    # The roles whose pages carry search selects: staff lists and forms, and a unit's task list.
+    return is_staff_like(user) or has_role(user, Role.UNIT)
+
+
+@allowed_if(_may_search)
+def search(request, kind: str):
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    q = request.GET.get("q", "").strip()[:MAX_QUERY]
+    rows = spec.rows(request.user)
+    # ?active=1: pickers whose field accepts only serving members (proposers, attendees).
+    if kind == "members" and request.GET.get("active") == "1":
+        rows = rows.active()
+    found = list(spec.search(rows, q)[: LIMIT + 1])
+    results = [
+        {"id": obj.pk, "label": str(obj), "detail": spec.detail(obj)} for obj in found[:LIMIT]
+    ]
+    return JsonResponse(
+        {
+            "results": results,
+            # The box says there are more rather than listing them: type more to narrow.
+            "more": _("还有更多，请输入更多字缩小范围。") if len(found) > LIMIT else "",
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
