@@ -65,7 +65,9 @@ def test_the_activity_export_keeps_the_town_filter(
     page = open_page()
     log_in(page, live_server, office_user.username)
     page.goto(f"{live_server.url}/studios/activities/")
-    page.locator('[data-testid="filters"] select[name="town"]').select_option(str(gunan.pk))
+    # The town filter is a search box (towns grow with the county): type, pick the result.
+    page.locator('[data-testid="filters"] #id_town_search').fill("古南")
+    page.locator("[data-search-result]", has_text="古南街道").click()
     page.get_by_role("button", name="筛选").click()
     page.wait_for_load_state("networkidle")
     assert "东溪院坝会" not in page.content()

@@ -51,10 +51,13 @@ def test_read_only_roles_cannot_change_members(request, who, member_a, client_fo
     assert member_a.employer == "" and member_a.status == "active"
 
 
-def test_members_are_never_deleted_through_the_api(member_a, office_user, client_for):
+def test_a_member_deleted_through_the_api_goes_to_the_trash_not_away(
+    member_a, office_user, client_for
+):
     response = client_for(office_user).delete(f"/api/v1/members/{member_a.pk}/")
-    assert response.status_code == 405
-    assert Member.objects.filter(pk=member_a.pk).exists()
+    assert response.status_code == 204
+    assert not Member.objects.filter(pk=member_a.pk).exists()
+    assert Member.all_objects.get(pk=member_a.pk).deleted_at is not None
 
 
 def test_sector_in_use_cannot_be_deleted(member_a, office_user, client_for):
