@@ -525,6 +525,8 @@ class ConsultationMeeting(SoftDeleteModel, VersionedModel):
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["town", "date"]),
+            # The county's figures and the years covered range over every town.
+            models.Index(fields=["date"]),
             models.Index(fields=["matter", "kind"]),
         ]
         constraints = [

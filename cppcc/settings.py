@@ -125,6 +125,12 @@ if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # No JIT: a page's figures are one statement of many small aggregates, whose estimated
+        # cost crosses jit_above_cost at ten counties' scale; compiling it took 320 ms of the
+        # office home's 500 (issue 13). Short web queries never win it back.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
 else:
     DATABASES = {
         "default": {

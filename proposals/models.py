@@ -282,7 +282,11 @@ class Proposal(SoftDeleteModel, VersionedModel):
                 name="only_not_registered_proposal_converted",
             ),
         ]
-        indexes = [models.Index(fields=["term", "session", "status"])]
+        indexes = [
+            models.Index(fields=["term", "session", "status"]),
+            # Figures by year and the years covered (reports.statistics).
+            models.Index(fields=["year", "status"]),
+        ]
 
     def __str__(self) -> str:
         if self.number:
@@ -760,7 +764,10 @@ class OpinionReport(models.Model):
         verbose_name = _("社情民意信息")
         verbose_name_plural = _("社情民意信息")
         ordering = ["-submitted_on", "-id"]
-        indexes = [models.Index(fields=["status", "submitted_on"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_on"]),
+            models.Index(fields=["submitted_on"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -12,7 +12,7 @@ distributions count over the queryset the caller scoped to the viewer.
 import statistics
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, FilteredRelation, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,20 +45,24 @@ def ranked_members(members: QuerySet | None = None) -> QuerySet:
     return members.filter(status=MemberStatus.ACTIVE, pk__in=in_term)
 
 
-def _points(q: Q) -> Coalesce:
-    return Coalesce(Sum("duty_entries__points", filter=q), Value(ZERO), output_field=POINTS)
+def _points(q: Q | None = None) -> Coalesce:
+    return Coalesce(Sum("year_entries__points", filter=q), Value(ZERO), output_field=POINTS)
 
 
 def with_year_points(members: QuerySet, year: int, categories: bool = False) -> QuerySet:
     """Annotates `points_total`, the member's points in `year` (0 for none), and with
     `categories` also `points_<category>` for each DutyCategory: one grouped query over the
-    ledger, so a ranking can order and page by them."""
-    in_year = Q(duty_entries__year=year)
-    annotations = {"points_total": _points(in_year)}
+    ledger, so a ranking can order and page by them. The year is a condition of the join, not
+    of the sum: the ledger holds every year, and filtering inside SUM read all of them (550 ms
+    at ten counties' scale, issue 13) where the join reads one year through (year, member)."""
+    members = members.alias(
+        year_entries=FilteredRelation("duty_entries", condition=Q(duty_entries__year=year))
+    )
+    annotations = {"points_total": _points()}
     if categories:
         for category in CATEGORIES:
             annotations[f"points_{category}"] = _points(
-                in_year & Q(duty_entries__kind__in=kinds_of(category))
+                Q(year_entries__kind__in=kinds_of(category))
             )
     return members.annotate(**annotations)
 
@@ -170,10 +174,12 @@ def county_median_by_category(year: int) -> dict[str, Decimal]:
 
 
 def ledger_years(entries: QuerySet) -> list[int]:
-    """The years the given entries cover and the current year, newest first (the year picker)."""
-    years = set(entries.order_by().values_list("year", flat=True).distinct())
-    years.add(timezone.localdate().year)
-    return sorted(years, reverse=True)
+    """The years from the given entries' first to the current year, newest first (the year
+    picker). The first year, not every distinct year: MIN walks the (year, …) index, DISTINCT
+    read the whole ledger (220 ms at ten counties' scale, issue 13)."""
+    this_year = timezone.localdate().year
+    first = entries.order_by().aggregate(first=Min("year"))["first"] or this_year
+    return list(range(max(first, this_year), min(first, this_year) - 1, -1))
 
 
 def points_distribution(members: QuerySet, year: int) -> list[dict]:

@@ -218,7 +218,9 @@ def ranking_filter(request) -> tuple[RankingFilter, int, dict]:
     """The filterset over the visible ranked members with their year's points per category,
     the year, and a lazy cache of the flags (computed once, only if a page needs them)."""
     user = request.user
-    years = duty.ledger_years(DutyEntry.objects.visible_to(user))
+    # The county ledger's years (which years have records is not anyone's private data): its
+    # MIN walks the year index, where the scoped ledger's joined every entry to its member.
+    years = duty.ledger_years(DutyEntry.objects.all())
     year = chosen_year(request, years)
     visible = duty.ranked_members(Member.objects.visible_to(user))
     flags: dict = {}

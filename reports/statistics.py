@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import ExtractYear, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -357,7 +357,9 @@ def current_year() -> int:
 
 def _first_year(queryset: QuerySet, field: str, is_date: bool = True) -> QuerySet:
     # Grouping by a constant aggregates the whole table into one row (NULL when it is empty).
-    first = Min(ExtractYear(field)) if is_date else Min(field)
+    # MIN of the column itself, its year taken in Python: MIN(EXTRACT(YEAR ...)) cannot walk an
+    # index and read every row (issue 13).
+    first = Min(field)
     return queryset.annotate(one=Value(1)).values("one").annotate(y=first).values("y").order_by()
 
 
@@ -377,7 +379,9 @@ def years_covered() -> Pending:
 
     def shape(rows):
         this_year = current_year()
-        first = min([int(row["y"]) for row in rows if row["y"]], default=this_year)
+        # A date (or its ISO text from SQLite through the batched statement) or a year.
+        years = [int(str(row["y"])[:4]) for row in rows if row["y"] is not None]
+        first = min(years, default=this_year)
         return list(range(this_year, min(first, this_year) - 1, -1))
 
     return Pending(firsts, shape)

@@ -484,7 +484,8 @@ class Activity(SoftDeleteModel, VersionedModel):
         verbose_name = _("工作室活动")
         verbose_name_plural = _("工作室活动")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["studio", "date"])]
+        # By date alone too: the county's figures and the years covered range over every studio.
+        indexes = [models.Index(fields=["studio", "date"]), models.Index(fields=["date"])]
         constraints = [
             # Sales are a live-stream figure; the yearly summary adds them up, so a stray figure
             # on a lecture would inflate it.
