@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cppcc.scoping import narrowed
+from cppcc.scoping import CHOICE_ERRORS, narrowed
 from cppcc.validators import LimitsMixin
 from cppcc.versioning import VersionFormMixin
 from cppcc.widgets import SearchSelect, SearchSelectMultiple
@@ -48,6 +48,17 @@ class MemberPickField(MemberMultipleChoiceField):
         super().__init__(*args, **kwargs)
 
 
+def _unit_search(**kwargs) -> SearchSelect:
+    # Active units only, as the fields accept; those already chosen stay shown as ticked.
+    return SearchSelect(
+        "units", params={"active": "1"}, placeholder=_("输入单位名称搜索"), **kwargs
+    )
+
+
+def _units_search() -> SearchSelectMultiple:
+    return SearchSelectMultiple("units", params={"active": "1"}, placeholder=_("输入单位名称搜索"))
+
+
 def _town_search() -> SearchSelect:
     return SearchSelect("towns", placeholder=_("输入镇街名称搜索"))
 
@@ -84,8 +95,15 @@ class MatterForm(VersionFormMixin, LimitsMixin, forms.Form):
         required=False,
         help_text=_("立案前须至少有一名提出委员；输入姓名、拼音或首字母搜索后点选。"),
     )
+    # A search, not a select: the term's proposals number in the thousands.
     proposal = forms.ModelChoiceField(
-        label=_("来源提案"), queryset=Proposal.objects.none(), required=False
+        label=_("来源提案"),
+        queryset=Proposal.objects.none(),
+        required=False,
+        error_messages=CHOICE_ERRORS,
+        widget=SearchSelect(
+            "proposals", placeholder=_("输入案由或案号搜索"), empty_label=_("不关联提案")
+        ),
     )
     is_annual_topic = forms.BooleanField(
         label=_("本镇街年度“一镇一事”议题"),
@@ -124,6 +142,10 @@ class MatterForm(VersionFormMixin, LimitsMixin, forms.Form):
             # Only who and what the person may see (a town clerk: their town's members).
             for name in ("proposers", "proposal"):
                 self.fields[name].queryset = narrowed(self.fields[name].queryset, user)
+        if matter is not None and matter.proposal_id:
+            # The linked proposal stays accepted (and named, as the matter page names it) for a
+            # town clerk, who sees no proposals: otherwise saving any edit would drop it.
+            self.fields["proposal"].queryset |= Proposal.objects.filter(pk=matter.proposal_id)
 
 
 class RegistrationForm(forms.Form):
@@ -140,12 +162,14 @@ class RegistrationForm(forms.Form):
 
 
 class AssignmentForm(forms.Form):
-    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=HandlingUnit.objects.none())
+    lead_unit = forms.ModelChoiceField(
+        label=_("牵头单位"), queryset=HandlingUnit.objects.none(), widget=_unit_search()
+    )
     assisting_units = forms.ModelMultipleChoiceField(
         label=_("协办单位"),
         queryset=HandlingUnit.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=_units_search(),
     )
     task = forms.CharField(label=_("交办任务"), widget=TEXTAREA, required=False)
     deadline = forms.DateField(label=_("办理期限"), widget=DATE)
@@ -272,7 +296,7 @@ class MeetingForm(VersionFormMixin, LimitsMixin, forms.Form):
         label=_("参加单位"),
         queryset=HandlingUnit.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=_units_search(),
     )
     officials_count = forms.IntegerField(label=_("参加干部人数"), min_value=0, initial=0)
     residents_count = forms.IntegerField(label=_("参加群众人数"), min_value=0, initial=0)
@@ -368,7 +392,10 @@ class FollowUpTaskForm(LimitsMixin, forms.Form):
 
     description = forms.CharField(label=_("后续任务"), max_length=200, required=False)
     unit = forms.ModelChoiceField(
-        label=_("责任单位"), queryset=HandlingUnit.objects.none(), required=False
+        label=_("责任单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=_unit_search(empty_label=_("不指定")),
     )
     owner = forms.CharField(label=_("责任人"), max_length=50, required=False)
     due_on = forms.DateField(label=_("完成时限"), widget=DATE, required=False)
@@ -380,10 +407,9 @@ class FollowUpTaskForm(LimitsMixin, forms.Form):
             if units is not None
             else HandlingUnit.objects.filter(is_active=True).order_by("name")
         )
-        for name, field in self.fields.items():
-            css = "form-select" if name == "unit" else "form-control"
+        for field in self.fields.values():
             field.widget.attrs.update(
-                {"class": f"{css} form-control-sm", "aria-label": field.label}
+                {"class": "form-control form-control-sm", "aria-label": field.label}
             )
 
     def task(self) -> dict | None:

@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -211,6 +212,49 @@ def board_columns(
     ]
 
 
+def matter_page_counts(user, matter: Matter) -> dict:
+    """The matter page's one-row reads in one statement: its projects' totals, its step dates
+    (as step_dates reads them), whether the
+    person may open the source proposal, and their unread notifications (the layout's)."""
+    from cppcc.navigation import Pending, one_row, run_together
+    from cppcc.notifications import unread_pending
+    from proposals.models import Proposal
+
+    from .models import PROJECT_TOTALS, LivelihoodProject
+
+    # One column per state (the seven steps and completion): the step dates in the same row.
+    states = [*STEPS, COMPLETED_STATE]
+    per_state = {f"d{i}": Max("entered_on", filter=Q(step=state)) for i, state in enumerate(states)}
+    totals, days, proposal_visible, unread = run_together(
+        [
+            Pending(
+                (one_row(LivelihoodProject.objects.filter(matter=matter), **PROJECT_TOTALS),),
+                lambda rows: {k: v for k, v in rows[0].items() if k != "one"},
+            ),
+            Pending(
+                (one_row(MatterStepDate.objects.filter(matter_id=matter.pk), **per_state),),
+                lambda rows: {
+                    state: rows[0][f"d{i}"]
+                    for i, state in enumerate(states)
+                    if rows[0][f"d{i}"] is not None
+                },
+            ),
+            Pending.count(
+                Proposal.objects.visible_to(user).filter(pk=matter.proposal_id)
+                if matter.proposal_id
+                else Proposal.objects.none()
+            ),
+            unread_pending(user),
+        ]
+    )
+    return {
+        "project_totals": totals,
+        "step_dates": days,
+        "proposal_visible": bool(proposal_visible),
+        "unread": unread,
+    }
+
+
 def matter_detail_queryset(user) -> QuerySet:
     return (
         Matter.objects.visible_to(user)
@@ -250,17 +294,26 @@ def meetings_with_counts(qs: QuerySet) -> QuerySet:
 
 
 def matter_meetings(matter: Matter) -> list[ConsultationMeeting]:
-    return list(
+    """Every meeting of the matter. They are kept on the matter as the kinds held so far, so
+    that the matter page's blockers (held_meeting_kinds) do not read them again; a move locks
+    and reads a fresh matter, which carries none."""
+    meetings = list(
         meetings_with_counts(ConsultationMeeting.objects.filter(matter=matter))
         .prefetch_related("units")
         .order_by("date", "id")
     )
+    today = timezone.localdate()
+    matter._held_meeting_kinds = (today, {m.kind for m in meetings if m.date <= today})
+    return meetings
 
 
 def held_meeting_kinds(matter: Matter, today: datetime.date | None = None) -> set[str]:
     """Kinds of the matter's meetings already held (dated today or earlier): the guards read
     this, since a meeting planned for next week does not let the matter leave its step."""
     today = today or timezone.localdate()
+    read_on, kinds = getattr(matter, "_held_meeting_kinds", (None, None))
+    if read_on == today:
+        return set(kinds)
     return set(
         ConsultationMeeting.objects.filter(matter=matter, date__lte=today)
         .order_by()

@@ -36,7 +36,6 @@ from cppcc.roles import (
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
 from members.models import Member
-from proposals.models import Proposal
 from studios.models import Town
 from studios.selectors import can_edit_town_records, require_edit
 
@@ -155,18 +154,18 @@ def board(request):
 # --- the matter page -------------------------------------------------------------------------
 
 
-def _step_entries(matter: Matter) -> dict[str, object]:
+def _step_entries(matter: Matter, step_dates: dict) -> dict[str, object]:
     """The real day the matter entered each step (MatterStepDate, as the moves recorded it),
     or, for a step without one, when its Transition row was written."""
     entered: dict[str, object] = {Step.PROPOSED: matter.created_at}
     for row in selectors.matter_moves(matter).filter(field="step"):
         entered[row.to_state] = row.at
-    entered.update(selectors.step_dates(matter))
+    entered.update(step_dates)
     return entered
 
 
-def _timeline(matter: Matter, meetings) -> list[dict]:
-    entered = _step_entries(matter)
+def _timeline(matter: Matter, meetings, step_dates: dict) -> list[dict]:
+    entered = _step_entries(matter, step_dates)
     by_kind = defaultdict(list)
     for meeting in meetings:
         by_kind[meeting.kind].append(meeting)
@@ -204,16 +203,18 @@ def _matter_page(
     after = workflow.next_step(matter.step)
     before = workflow.previous_step(matter.step)
     step_reached = step_index(matter.step)
+    counts = selectors.matter_page_counts(user, matter)
+    request._cppcc_unread = counts["unread"]  # the layout shows it (cppcc.context_processors)
     context = {
         "matter": matter,
         "step_label": matter.state_label,
-        "timeline": _timeline(matter, meetings),
+        "timeline": _timeline(matter, meetings, counts["step_dates"]),
         "proposers": list(matter.proposers.all()),
         "lead_units": [a.unit for a in assignments if a.role == UnitRole.LEAD],
         "assisting_units": [a.unit for a in assignments if a.role == UnitRole.ASSISTING],
         "has_outcome": matter.result_summary.strip() != "" or matter.solved is not None,
         "projects": list(matter.projects.all()),
-        "project_totals": matter.project_totals(),
+        "project_totals": counts["project_totals"],
         "today": timezone.localdate(),
         "overdue": selectors.is_overdue(matter),
         "stalled": selectors.is_stalled(matter),
@@ -230,12 +231,7 @@ def _matter_page(
         "show_history": is_staff_like(user),
         # A town clerk, or a unit the proposal was not assigned to, sees its title but no link
         # to a page that would refuse them.
-        "proposal_url": (
-            matter.proposal.url_for(user)
-            if matter.proposal_id
-            and Proposal.objects.visible_to(user).filter(pk=matter.proposal_id).exists()
-            else ""
-        ),
+        "proposal_url": (matter.proposal.url_for(user) if counts["proposal_visible"] else ""),
     }
     if can_manage:
         context.update(

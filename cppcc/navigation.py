@@ -100,7 +100,8 @@ class TodoItem:
     label: str
     count: "int | QuerySet | Pending"
     url: str
-    level: str = "warning"
+    # Or `level(due)`, when the colour follows a due date given as a Pending.
+    level: "str | Callable" = "warning"
     nav: str = ""
     badge: bool = True
     due: "datetime.date | Pending | None" = None
@@ -177,6 +178,8 @@ def _read(computed, user) -> tuple[list, int]:
         for name in ("count", "due"):
             if _unread(getattr(item, name)) is not None:
                 changes[name] = next(read)
+        if callable(item.level):
+            changes["level"] = item.level(changes.get("due", item.due))
         return replace(item, **changes) if changes else item
 
     return [(source, [filled(item) for item in items]) for source, items in computed], unread

@@ -31,6 +31,8 @@ class Kind:
     order: tuple[str, ...]
     related: tuple[str, ...] = ()
     detail: Callable[[object], str] = lambda obj: ""
+    # ?active=1 narrows to what a picker's field accepts (serving members, active units).
+    active: Callable[[QuerySet], QuerySet] | None = None
 
     def rows(self, user) -> QuerySet:
         model = apps.get_model(self.model)
@@ -63,6 +65,14 @@ def _members(rows: QuerySet, q: str) -> QuerySet:
     return import_string("members.filters.search_members")(rows, q)
 
 
+def _proposals(rows: QuerySet, q: str) -> QuerySet:
+    """Part of the title (案由), or the number as the office says it: "57", "第57号", "闭会3"."""
+    if not q:
+        return rows
+    number = q.removeprefix("第").removesuffix("号")
+    return rows.filter(Q(title__icontains=q) | Q(number__iexact=number))
+
+
 def _member_detail(member) -> str:
     parts = [member.sector.name if member.sector_id else "", member.employer]
     return " · ".join(p for p in parts if p)
@@ -83,8 +93,21 @@ KINDS = {
         ("name_pinyin", "pk"),
         related=("sector",),
         detail=_member_detail,
+        active=lambda rows: rows.active(),
     ),
-    "units": Kind("proposals.HandlingUnit", _by_name, ("name", "pk")),
+    "units": Kind(
+        "proposals.HandlingUnit",
+        _by_name,
+        ("name", "pk"),
+        active=lambda rows: rows.filter(is_active=True),
+    ),
+    # A town clerk finds none: proposals are the county office's business (visible_to).
+    "proposals": Kind(
+        "proposals.Proposal",
+        _proposals,
+        ("-year", "serial", "-pk"),
+        detail=lambda p: p.get_status_display(),
+    ),
 }
 
 
@@ -100,9 +123,14 @@ def search(request, kind: str):
         raise Http404
     q = request.GET.get("q", "").strip()[:MAX_QUERY]
     rows = spec.rows(request.user)
-    # ?active=1: pickers whose field accepts only serving members (proposers, attendees).
-    if kind == "members" and request.GET.get("active") == "1":
-        rows = rows.active()
+    # ?active=1: pickers whose field accepts only serving members (proposers, attendees) or
+    # active units (assignments, meetings, follow-up tasks).
+    if spec.active is not None and request.GET.get("active") == "1":
+        rows = spec.active(rows)
+    # ?party=cpc|other: the two sides of a 党员委员联系党外委员 pair (studios.forms.ContactPairForm).
+    party = request.GET.get("party")
+    if kind == "members" and party in ("cpc", "other"):
+        rows = rows.filter(party="cpc") if party == "cpc" else rows.exclude(party="cpc")
     found = list(spec.search(rows, q)[: LIMIT + 1])
     results = [
         {"id": obj.pk, "label": str(obj), "detail": spec.detail(obj)} for obj in found[:LIMIT]

@@ -138,7 +138,18 @@ def portal(request):
         return redirect(f"{reverse('login')}?next={request.path}")
     if not has_role(request.user, Role.MEMBER) or request.user.member_id is None:
         raise PermissionDenied
-    member = request.user.member
+    # Read once, scoped, with what "who I am" shows: every section gets this same object rather
+    # than reading the member again (issue 13). The model comes through the relation so that
+    # cppcc imports no app.
+    member_model = User._meta.get_field("member").related_model
+    member = (
+        member_model.objects.visible_to(request.user)
+        .select_related("sector", "special_committee")
+        .filter(pk=request.user.member_id)
+        .first()
+    )
+    if member is None:
+        raise PermissionDenied
     sections = []
     for section in registry.portal:
         context = section.context(request, member)

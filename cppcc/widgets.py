@@ -1,7 +1,8 @@
 """Search selects: pickers for choices that grow with the county (towns, studios, members,
-handling units). A <select> lists every option on every request, so a page's cost grows with the
-county; a search select renders only the chosen value's label (one query through the field's
-scoped queryset) and asks /search/<kind>/ (cppcc.search_views) for the rest as the person types.
+handling units, proposals). A <select> lists every option on every request, so a page's cost
+grows with the county; a search select renders only the chosen value's label (one query through
+the field's scoped queryset) and asks /search/<kind>/ (cppcc.search_views) for the rest as the
+person types.
 
 Validation stays with the field: its queryset is the person's scope (visible_to), so an id
 outside it is "无效的选择。" exactly as with a <select>. Without JavaScript the widget is a plain

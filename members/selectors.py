@@ -19,6 +19,51 @@ def can_manage_members(user) -> bool:
     return has_role(user, Role.ADMIN, Role.OFFICE)
 
 
+# --- the member's portal ---------------------------------------------------------------------
+
+_SEPARATOR = "\x1f"
+
+
+def portal_member_extras(member_id: int) -> dict:
+    """What "who I am" shows beside the member's row: the names of their terms, newest first,
+    and whether a change request of theirs waits for review, read in one statement."""
+    from django.db.models import CharField, StringAgg, Value
+    from django.db.models.functions import Cast, Concat, LPad
+
+    from cppcc.navigation import Pending, one_row, run_together
+
+    from .models import ChangeRequestStatus, MemberChangeRequest, Term
+
+    # Each term as "year<sep>name": SQLite before 3.44 cannot order inside an aggregate, so the
+    # terms are sorted here (a member serves a few at most).
+    keyed = Concat(
+        LPad(Cast("start_year", CharField()), 4, Value("0")),
+        Value(_SEPARATOR),
+        "name",
+        output_field=CharField(),
+    )
+    joined, pending = run_together(
+        [
+            Pending(
+                (
+                    one_row(
+                        Term.objects.filter(members=member_id),
+                        terms=StringAgg(keyed, Value(_SEPARATOR * 2)),
+                    ),
+                ),
+                lambda rows: rows[0]["terms"],
+            ),
+            Pending.count(
+                MemberChangeRequest.objects.filter(
+                    member_id=member_id, status=ChangeRequestStatus.PENDING
+                )
+            ),
+        ]
+    )
+    terms = sorted((joined or "").split(_SEPARATOR * 2), reverse=True) if joined else []
+    return {"terms": [t.split(_SEPARATOR, 1)[1] for t in terms], "pending": bool(pending)}
+
+
 # --- to-dos on the home pages (registered in apps.py) -------------------------------------------
 
 
@@ -92,7 +137,11 @@ def with_attendance_counts(sessions: QuerySet) -> QuerySet:
     def counted(status: str):
         return Coalesce(
             Subquery(
-                SessionAttendance.objects.filter(session=OuterRef("pk"), status=status)
+                # A member in the trash is out of expected_count (the default manager), so
+                # their rows must not count here either; a join bypasses that manager.
+                SessionAttendance.objects.filter(
+                    session=OuterRef("pk"), status=status, member__deleted_at__isnull=True
+                )
                 .order_by()
                 .values("session")
                 .annotate(n=Count("pk"))
@@ -128,6 +177,23 @@ def with_attendance_counts(sessions: QuerySet) -> QuerySet:
             ),
             0,
         ),
+    )
+
+
+def with_my_attendance(sessions: QuerySet, member_id: int) -> QuerySet:
+    """Each session with the member's attendance status and their latest leave request's status
+    and note (None where there is none), in the sessions' query: the member's portal."""
+    from .models import LeaveRequest, SessionAttendance
+
+    mine = SessionAttendance.objects.filter(session=OuterRef("pk"), member_id=member_id)
+    # Newest last wins: a refused request, then a new one.
+    latest = LeaveRequest.objects.filter(session=OuterRef("pk"), member_id=member_id).order_by(
+        "-filed_at", "-id"
+    )
+    return sessions.annotate(
+        my_attendance=Subquery(mine.values("status")[:1]),
+        my_leave_status=Subquery(latest.values("status")[:1]),
+        my_leave_note=Subquery(latest.values("decision_note")[:1]),
     )
 
 

@@ -460,20 +460,15 @@ def my_change_request(request):
 
 
 def portal_section(request, member: Member) -> dict | None:
-    """Who I am: my own record, masked as for anyone else, plus my pending correction."""
-    member = (
-        Member.objects.visible_to(request.user)
-        .select_related("sector", "special_committee")
-        .filter(pk=member.pk)
-        .first()
-    )
-    if member is None:
-        return None
+    """Who I am: my own record, masked as for anyone else, plus my pending correction. The
+    portal view has read `member` through visible_to with its sector and committee; the terms
+    and the pending request are one more query."""
+    extra = selectors.portal_member_extras(member.pk)
     return {
         "member": member,
         "sensitive": sensitive_values(member, reveal=False),
-        "terms": [t.name for t in member.terms.all()],
-        "pending": member.change_requests.filter(status=ChangeRequestStatus.PENDING).first(),
+        "terms": extra["terms"],
+        "pending": extra["pending"],
     }
 
 
@@ -730,30 +725,29 @@ PORTAL_PAST_SESSIONS = 8
 
 def portal_sessions_section(request, member: Member) -> dict | None:
     """My sessions: the coming ones (with the leave button or my request's status) and the
-    last few held, with my attendance. Three queries whatever the number of sessions."""
+    last few held, with my attendance. One query whatever the number of sessions: my attendance
+    and my latest leave request ride on each session row."""
     if not has_role(request.user, Role.MEMBER) or request.user.member_id != member.pk:
         return None
     today = timezone.localdate()
     # A term holds a few dozen sessions at most: one query, split here.
-    sessions = list(services.member_sessions(member))
+    sessions = list(selectors.with_my_attendance(services.member_sessions(member), member.pk))
     upcoming = sorted((s for s in sessions if s.ends_on >= today), key=lambda s: s.starts_on)
     past = [s for s in sessions if s.ends_on < today][:PORTAL_PAST_SESSIONS]
-    ids = [s.pk for s in (*upcoming, *past)]
-    attendance = {
-        a.session_id: a
-        for a in SessionAttendance.objects.visible_to(request.user).filter(session_id__in=ids)
-    }
-    leaves: dict[int, LeaveRequest] = {}
-    # Newest last, so a session's latest request wins (a refused one, then a new one).
-    for leave in (
-        LeaveRequest.objects.visible_to(request.user)
-        .filter(session_id__in=ids)
-        .order_by("filed_at", "id")
-    ):
-        leaves[leave.session_id] = leave
+
+    def row(s):
+        # Unsaved rows, so that the template reads status labels as from the saved ones.
+        leave = (
+            LeaveRequest(status=s.my_leave_status, decision_note=s.my_leave_note or "")
+            if s.my_leave_status
+            else None
+        )
+        attendance = SessionAttendance(status=s.my_attendance) if s.my_attendance else None
+        return s, leave, attendance
+
     return {
-        "upcoming": [(s, leaves.get(s.pk), attendance.get(s.pk)) for s in upcoming],
-        "past": [(s, leaves.get(s.pk), attendance.get(s.pk)) for s in past],
+        "upcoming": [row(s) for s in upcoming],
+        "past": [row(s) for s in past],
         "today": today,
     }
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cppcc.validators import LimitsMixin
+from cppcc.widgets import SearchSelect, SearchSelectMultiple
 
 from .models import ConvertedTo, HandlingUnit, NotRegisteredReason
 from .workflow import default_due_on
@@ -62,12 +63,21 @@ class AssignForm(MoveForm):
         queryset=HandlingUnit.objects.none(),
         required=False,
         help_text=_("已有主办单位时（如追加协办单位）留空。"),
+        # Searches of the active units (what _units() accepts): the county's list grows.
+        widget=SearchSelect(
+            "units",
+            params={"active": "1"},
+            placeholder=_("输入单位名称搜索"),
+            empty_label=_("不更换主办单位"),
+        ),
     )
     assisting_units = forms.ModelMultipleChoiceField(
         label=_("协办单位"),
         queryset=HandlingUnit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=SearchSelectMultiple(
+            "units", params={"active": "1"}, placeholder=_("输入单位名称搜索")
+        ),
     )
     due_on = forms.DateField(label=_("答复期限"), widget=DATE)
 
@@ -169,10 +179,18 @@ class BulkForm(LimitsMixin, forms.Form):
     )
     ids = forms.TypedMultipleChoiceField(label=_("提案"), coerce=int, choices=())
     lead_unit = forms.ModelChoiceField(
-        label=_("主办单位"), queryset=HandlingUnit.objects.none(), required=False
+        label=_("主办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=SearchSelect("units", params={"active": "1"}, placeholder=_("输入单位名称搜索")),
     )
     assisting_units = forms.ModelMultipleChoiceField(
-        label=_("协办单位"), queryset=HandlingUnit.objects.none(), required=False
+        label=_("协办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=SearchSelectMultiple(
+            "units", params={"active": "1"}, placeholder=_("输入单位名称搜索")
+        ),
     )
     due_on = forms.DateField(label=_("答复期限"), required=False, widget=DATE)
 

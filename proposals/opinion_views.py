@@ -295,7 +295,17 @@ def opinion_create(request):
 
 def portal_section(request, member) -> dict:
     """ "我的社情民意" on /portal/: the latest few reports and what became of each."""
-    reports = list(list_queryset(request.user)[:5])
+    # The portal's rows name no authors: the list's members prefetch is left out.
+    reports = list(
+        list_queryset(request.user)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("adoptions", queryset=OpinionAdoption.objects.order_by("adopted_on", "id")),
+            Prefetch(
+                "instructions", queryset=LeaderInstruction.objects.order_by("instructed_on", "id")
+            ),
+        )[:5]
+    )
     return {"reports": reports, "more": len(reports) == 5}
 
 

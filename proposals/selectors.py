@@ -209,3 +209,39 @@ def todo_member(user) -> list:
         TodoItem(_("待确认的联名邀请"), invited, todo_url("proposals:portal_proposals")),
         TodoItem(_("待评价的提案答复"), to_rate, todo_url("proposals:portal_proposals")),
     ]
+
+
+# --- the proposal page ---------------------------------------------------------------------
+
+
+def merged_into(user, proposal) -> QuerySet:
+    """The proposals merged into `proposal` that the person may see."""
+    return Proposal.objects.visible_to(user).filter(merged_into=proposal)
+
+
+def detail_page_counts(user, proposal) -> dict:
+    """The proposal page's counts in one statement: its matters (consultations, through the
+    reverse relation), the proposals merged into it, its co-signers, files and ratings, and the
+    person's unread notifications (the layout's). The page reads a list only when its count is
+    not 0: most proposals have none of several of them."""
+    from cppcc.navigation import Pending, run_together
+    from cppcc.notifications import unread_pending
+
+    matters, merged, cosigners, files, ratings, unread = run_together(
+        [
+            Pending.count(proposal.matters.all()),
+            Pending.count(merged_into(user, proposal)),
+            Pending.count(proposal.cosigners.all()),
+            Pending.count(proposal.files.all()),
+            Pending.count(ProposalRating.objects.filter(assignment__proposal=proposal)),
+            unread_pending(user),
+        ]
+    )
+    return {
+        "matters": matters,
+        "merged": merged,
+        "cosigners": cosigners,
+        "files": files,
+        "ratings": ratings,
+        "unread": unread,
+    }

@@ -378,41 +378,61 @@ def _page(request, proposal, forms=None, status=200):
     user = request.user
     can_manage = can_edit_county(user)
     today = timezone.localdate()
-    assignments = list(
-        ProposalUnit.objects.filter(proposal=proposal)
-        .select_related("unit")
-        .prefetch_related(Prefetch("ratings", queryset=ProposalRating.objects.order_by("rated_at")))
-        .order_by("-is_lead", "pk")
-    )
-    replies = selectors.replies_for(user, proposal)
+    counts = selectors.detail_page_counts(user, proposal)
+    request._cppcc_unread = counts["unread"]  # the layout shows it (cppcc.context_processors)
+    assignments = ProposalUnit.objects.filter(proposal=proposal).select_related("unit")
+    if counts["ratings"]:
+        assignments = assignments.prefetch_related(
+            Prefetch("ratings", queryset=ProposalRating.objects.order_by("rated_at"))
+        )
+    assignments = list(assignments.order_by("-is_lead", "pk"))
+    # Replies exist only for assignments: a proposal not yet assigned reads none.
+    replies = selectors.replies_for(user, proposal) if assignments else []
     by_assignment: dict[int, list] = {}
     for reply in replies:
         by_assignment.setdefault(reply.assignment_id, []).append(reply)
     for a in assignments:
         a.due = selectors.due_state(a, today)
         a.reply_list = by_assignment.get(a.pk, [])
-        a.rating_list = list(a.ratings.all())
+        a.rating_list = list(a.ratings.all()) if counts["ratings"] else []
     forms = forms or {}
     context = {
         "proposal": proposal,
-        "cosigners": list(proposal.cosigners.select_related("member").order_by("pk")),
-        "files": list(proposal.files.all()),
+        "cosigners": (
+            list(proposal.cosigners.select_related("member").order_by("pk"))
+            if counts["cosigners"]
+            else []
+        ),
+        "files": list(proposal.files.all()) if counts["files"] else [],
         "assignments": assignments,
         "timeline": _timeline(proposal, assignments),
-        "matters": list(proposal.matters.select_related("town").order_by("pk")),
+        # Most proposals have no matter and absorbed none: their lists cost no query.
+        "matters": (
+            list(proposal.matters.select_related("town").order_by("pk"))
+            if counts["matters"]
+            else []
+        ),
         # Only key proposals have supervision meetings: no query for the others.
         "supervision": (
             list(proposal.supervision_meetings.prefetch_related("units")) if proposal.is_key else []
         ),
-        "merged": list(
-            Proposal.objects.visible_to(user).filter(merged_into=proposal).order_by("pk")
+        "merged": (
+            list(selectors.merged_into(user, proposal).order_by("pk")) if counts["merged"] else []
         ),
         "can_manage": can_manage,
         "countywide": is_countywide(user),
         "today": today,
     }
     if is_countywide(user):
-        visible = Proposal.objects.visible_to(user).exclude(status=S.DRAFT)
+        # The similar rows' units come with their assignments, so similarity's
+        # "assignments__unit" finds them loaded: one query fewer.
+        visible = (
+            Proposal.objects.visible_to(user)
+            .exclude(status=S.DRAFT)
+            .prefetch_related(
+                Prefetch("assignments", queryset=ProposalUnit.objects.select_related("unit"))
+            )
+        )
         text = similarity.proposal_text(proposal)
         context["similar"] = similarity.similar_proposals(
             text, queryset=visible, exclude_pk=proposal.pk, limit=5

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cppcc.uploads import validate_upload
 from cppcc.validators import LimitsMixin
 from cppcc.versioning import VersionFormMixin
+from cppcc.widgets import SearchSelect
 from members.models import Member, PartyAffiliation
 
 from .models import (
@@ -64,7 +65,13 @@ class StudioForm(ServiceModelForm):
             "leader",
             *SIX_HAS_FIELDS,
         ]
-        widgets = {"city_level_named_on": DATE, "founded_on": DATE}
+        widgets = {
+            "city_level_named_on": DATE,
+            "founded_on": DATE,
+            "town": SearchSelect(
+                "towns", placeholder=_("输入镇街名称搜索"), empty_label=_("不属于镇街")
+            ),
+        }
 
     def __init__(self, *args, user=None, clerk: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,14 +90,26 @@ class StudioForm(ServiceModelForm):
                 self.fields[name].disabled = True
 
 
+def _studio_search() -> SearchSelect:
+    # A search, not a select: a studio per town plus the sector studios, growing with the county.
+    return SearchSelect("studios", placeholder=_("输入工作室或镇街名称搜索"))
+
+
 class AssignMembersForm(LimitsMixin, forms.Form):
-    studio = forms.ModelChoiceField(label=_("工作室"), queryset=Studio.objects.none())
+    """The studio is searched; the members are ticked on the page's own filtered, paged list
+    (studios.views.assign), so the form's checkboxes are rendered by the template, never one
+    per member of the county."""
+
+    studio = forms.ModelChoiceField(
+        label=_("工作室"), queryset=Studio.objects.none(), widget=_studio_search()
+    )
     role = forms.ChoiceField(
         label=_("角色"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER
     )
     term = forms.ModelChoiceField(label=_("届次"), queryset=None)
+    # Read as a list of ticked ids; if rendered, only the ticked ones (as hidden inputs).
     members = MemberMultipleChoiceField(
-        label=_("委员"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("委员"), queryset=Member.objects.none(), widget=forms.MultipleHiddenInput
     )
 
     def __init__(self, *args, studios, members, **kwargs):
@@ -98,6 +117,7 @@ class AssignMembersForm(LimitsMixin, forms.Form):
         from members.models import Term
 
         self.fields["studio"].queryset = studios
+        self.fields["studio"].widget.attrs["class"] = "form-control form-control-sm"
         self.fields["members"].queryset = members
         self.fields["term"].queryset = Term.objects.all()
         self.fields["term"].initial = current_term()
@@ -113,6 +133,7 @@ class PlaceMemberForm(LimitsMixin, forms.Form):
     studio = forms.ModelChoiceField(
         label=_("工作室"),
         queryset=Studio.objects.none(),
+        widget=_studio_search(),
         error_messages={
             "required": _("请选择工作室。"),
             "invalid_choice": _("只能放入您所管理镇街的工作室，请重新选择。"),
@@ -351,9 +372,22 @@ class VillageForm(ServiceModelForm):
         fields = ["name", "kind", "has_consultation_room"]
 
 
+def _member_search(party: str) -> SearchSelect:
+    # Searched among the serving members of that side: the county's members grow with it.
+    return SearchSelect(
+        "members",
+        params={"active": "1", "party": party},
+        placeholder=_("输入姓名、拼音、首字母或手机尾号"),
+    )
+
+
 class ContactPairForm(LimitsMixin, forms.Form):
-    party_member = MemberChoiceField(label=_("党员委员"), queryset=Member.objects.none())
-    non_party_member = MemberChoiceField(label=_("党外委员"), queryset=Member.objects.none())
+    party_member = MemberChoiceField(
+        label=_("党员委员"), queryset=Member.objects.none(), widget=_member_search("cpc")
+    )
+    non_party_member = MemberChoiceField(
+        label=_("党外委员"), queryset=Member.objects.none(), widget=_member_search("other")
+    )
     since = forms.DateField(label=_("建立联系日期"), widget=DATE, initial=timezone.localdate)
 
     def __init__(self, *args, members, **kwargs):

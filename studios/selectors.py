@@ -276,9 +276,14 @@ def portal_context(member, today: datetime.date | None = None) -> dict | None:
     """The member's studio block on /portal/: their studios and role, Party groups with leader,
     upcoming activities of those studios and their own duty days."""
     today = today or timezone.localdate()
+    # Each studio's Party group (one to one), its leader and guiding branch ride on the row.
     memberships = list(
         StudioMembership.objects.filter(member=member, end_on__isnull=True)
-        .select_related("studio", "studio__town")
+        .select_related(
+            "studio",
+            "studio__town",
+            "studio__party_group__leader__special_committee__party_branch",
+        )
         .order_by("-is_town_studio", "studio__name")
     )
     duties = list(
@@ -289,10 +294,8 @@ def portal_context(member, today: datetime.date | None = None) -> dict | None:
     if not memberships and not duties:
         return None
     studio_ids = [m.studio_id for m in memberships]
-    groups = sorted(
-        party_groups_with_branch(PartyGroup.objects.filter(studio_id__in=studio_ids)),
-        key=lambda g: studio_ids.index(g.studio_id),  # the town studio's group first, as above
-    )
+    # In the memberships' order: the town studio's group first, as above.
+    groups = [m.studio.party_group for m in memberships if hasattr(m.studio, "party_group")]
     upcoming = list(
         Activity.objects.filter(studio_id__in=studio_ids, date__gte=today)
         .select_related("studio")
@@ -435,26 +438,24 @@ def todo_member_studio(user) -> list:
     lists them)."""
     from django.db.models import Min
 
-    from cppcc.navigation import TodoItem, todo_url
+    from cppcc.navigation import Pending, TodoItem, one_row, todo_url
 
     if not user.member_id:
         return []
     today = timezone.localdate()
-    duties = DutyShift.objects.filter(member_id=user.member_id, date__gte=today).aggregate(
-        n=Count("pk"), first=Min("date")
-    )
+    # Read with the page's other to-dos (cppcc.navigation); the colour follows the first day.
+    duties = DutyShift.objects.filter(member_id=user.member_id, date__gte=today)
     studios = StudioMembership.objects.filter(member_id=user.member_id, end_on__isnull=True).values(
         "studio_id"
     )
     activities = Activity.objects.filter(studio_id__in=studios, date__gte=today)
-    first_duty = duties["first"]
     return [
         TodoItem(
             _("我的值日安排"),
-            duties["n"],
+            duties,
             todo_url("portal", anchor="portal-studios"),
-            level="warning" if first_duty and (first_duty - today).days <= 3 else "info",
-            due=first_duty,
+            level=lambda first: "warning" if first and (first - today).days <= 3 else "info",
+            due=Pending((one_row(duties, first=Min("date")),), lambda rows: rows[0]["first"]),
         ),
         TodoItem(
             _("工作室近期活动"),

@@ -245,6 +245,9 @@ def studio_edit(request, pk):
     )
 
 
+ASSIGN_PER_PAGE = 50
+
+
 @office_required
 def assign(request):
     """Bulk assignment: tick members (optionally only those without a town studio), pick the
@@ -287,20 +290,26 @@ def assign(request):
     )
     if done:
         return done
+    # One page of the filtered members: the county's whole register on one page grew with it.
+    page = Paginator(members, ASSIGN_PER_PAGE).get_page(request.GET.get("page"))
+    ticked = {str(v) for v in form["members"].value() or ()}
     current = dict(
         StudioMembership.objects.filter(
-            is_town_studio=True, end_on__isnull=True, member__in=members
+            is_town_studio=True, end_on__isnull=True, member__in=list(page.object_list)
         ).values_list("member_id", "studio__name")
     )
-    # Each checkbox with the member's current town studio, so a move is visible before it is made.
-    rows = [
-        (choice, current.get(getattr(choice.data["value"], "value", None)))
-        for choice in form["members"]
-    ]
+    # Each member with their current town studio, so a move is visible before it is made.
+    rows = [(m, str(m.pk) in ticked, current.get(m.pk)) for m in page.object_list]
     return render(
         request,
         "studios/assign.html",
-        {"form": form, "rows": rows, "only_unassigned": only_unassigned, "q": q},
+        {
+            "form": form,
+            "rows": rows,
+            "page_obj": page,
+            "only_unassigned": only_unassigned,
+            "q": q,
+        },
     )
 
 

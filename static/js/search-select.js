@@ -39,6 +39,8 @@
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-label", (valueInput || fallback).getAttribute("aria-label") || box.dataset.placeholder || "");
     input.dataset.searchInput = "";
+    // A disabled field (a town clerk's studio town) is shown, not changed, and not sent.
+    input.disabled = !!(valueInput || fallback).disabled;
     var list = el("div", "list-group shadow-sm position-absolute top-100 start-0 z-3 d-none");
     list.setAttribute("role", "listbox");
     box.classList.add("position-relative");

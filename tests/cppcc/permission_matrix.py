@@ -280,6 +280,7 @@ PAGES = [
     Page("search", {'kind': 'studios'}, "302 403 403 200 200 200 200 200 200 200", None),
     Page("search", {'kind': 'members'}, "302 403 403 200 200 200 200 200 200 200", None),
     Page("search", {'kind': 'units'}, "302 403 403 200 200 200 200 200 200 200", None),
+    Page("search", {'kind': 'proposals'}, "302 403 403 200 200 200 200 200 200 200", None),
     Page("trash_delete", {'kind': 'activities', 'pk': 'activity'}, "302 403 404 200 404 200 404 404 403 200", 'activity'),
     Page("trash_delete", {'kind': 'matters', 'pk': 'matter'}, "302 403 404 200 404 200 403 404 403 200", 'matter'),
     Page("trash_delete", {'kind': 'meetings', 'pk': 'meeting'}, "302 404 404 200 404 200 403 404 403 200", 'meeting'),

@@ -12,7 +12,13 @@ from cppcc.widgets import SearchSelect, SearchSelectMultiple
 from members.services import name_pinyin
 from studios.models import Town
 
-from ..factories import HandlingUnitFactory, MemberFactory, StudioFactory, TownFactory
+from ..factories import (
+    HandlingUnitFactory,
+    MemberFactory,
+    ProposalFactory,
+    StudioFactory,
+    TownFactory,
+)
 
 
 def _search(client, kind, q="", **params):
@@ -80,6 +86,13 @@ def test_unit_login_finds_only_its_own_unit(client_for, unit_user, unit):
     assert _labels(_search(client_for(unit_user), "units")) == ["区交通局"]
 
 
+def test_unit_search_for_pickers_offers_active_units_only(client_for, office_user, unit):
+    HandlingUnitFactory(name="区已撤销局", is_active=False)
+    c = client_for(office_user)
+    assert _labels(_search(c, "units", "区", active="1")) == ["区交通局"]
+    assert sorted(_labels(_search(c, "units", "区"))) == sorted(["区交通局", "区已撤销局"])
+
+
 def test_answers_are_capped_and_say_there_are_more(client_for, office_user, db):
     for i in range(search_views.LIMIT + 5):
         TownFactory(name=f"搜索{i:02d}镇", order=10 + i)
@@ -95,7 +108,88 @@ def test_members_may_not_search_and_anonymous_must_log_in(client, client_for, me
 
 
 def test_an_unknown_kind_is_not_found(client_for, office_user):
-    assert client_for(office_user).get("/search/proposals/").status_code == 404
+    assert client_for(office_user).get("/search/secrets/").status_code == 404
+
+
+# --- proposals ---------------------------------------------------------------------------------
+
+
+def test_office_finds_a_proposal_by_part_of_its_title_or_its_number(client_for, office_user, unit):
+    from ..proposals.test_unit_pages import assigned
+
+    road = assigned(office_user, unit, title="关于农村公路养护的提案")
+    ProposalFactory(title="关于校车安全的提案")
+    c = client_for(office_user)
+    assert _labels(_search(c, "proposals", "公路养护")) == [str(road)]
+    for said in (road.number, f"第{road.number}号"):
+        assert [r["id"] for r in _search(c, "proposals", said)["results"]] == [road.pk]
+    assert len(_search(c, "proposals")["results"]) == 2
+
+
+def test_town_clerk_finds_no_proposal_and_a_unit_only_those_assigned_to_it(
+    client_for, office_user, town_user, unit, unit_user
+):
+    from ..proposals.test_unit_pages import assigned
+
+    ours = assigned(office_user, unit, title="关于农村公路养护的提案")
+    assigned(office_user, HandlingUnitFactory(name="区教育局"), title="关于校车安全的提案")
+    ProposalFactory(title="关于菜市场的提案")
+    assert _search(client_for(town_user), "proposals")["results"] == []
+    assert _labels(_search(client_for(unit_user), "proposals")) == [str(ours)]
+    assert _search(client_for(unit_user), "proposals", "校车")["results"] == []
+
+
+def test_matter_form_refuses_a_proposal_outside_the_scope_and_does_not_name_it(
+    town_user, gunan, member_a, office_user, unit
+):
+    from consultations.forms import MatterForm
+
+    from ..proposals.test_unit_pages import assigned
+
+    hidden = assigned(office_user, unit, title="关于农村公路养护的提案")
+    data = {"town": gunan.pk, "year": hidden.year, "title": "议题", "proposal": hidden.pk}
+    form = MatterForm(data, towns=Town.objects.filter(pk=gunan.pk), user=town_user)
+    assert not form.is_valid()
+    assert form.errors["proposal"] == ["无效的选择。"]
+    html = str(form["proposal"])
+    assert "公路养护" not in html and "<option" not in html
+    office = MatterForm(data, towns=Town.objects.filter(pk=gunan.pk), user=office_user)
+    assert office.is_valid(), office.errors
+    assert office.cleaned_data["proposal"] == hidden
+    assert "公路养护" in str(office["proposal"])
+
+
+def test_town_clerk_keeps_the_matters_proposal_when_editing_it(
+    client_for, town_user, office_user, gunan, member_a, unit
+):
+    """The clerk sees no proposals, yet saving their matter must not drop the one it came from."""
+    from consultations import services as matter_services
+    from consultations.forms import MatterForm
+
+    from ..proposals.test_unit_pages import assigned
+
+    source = assigned(office_user, unit, title="关于农村公路养护的提案")
+    matter = matter_services.create_matter(
+        gunan,
+        {"title": "公路养护", "year": source.year, "proposal": source},
+        [member_a],
+        by=office_user,
+    )
+    data = {
+        "title": "公路养护（改）",
+        "proposers": [member_a.pk],
+        "proposal": source.pk,
+        "version": matter.version,
+    }
+    form = MatterForm(
+        data,
+        towns=Town.objects.filter(pk=gunan.pk),
+        matter=matter,
+        initial={"town": gunan.pk, "year": matter.year},
+        user=town_user,
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["proposal"] == source
 
 
 @pytest.mark.parametrize("towns", [2, 30])
@@ -106,7 +200,7 @@ def test_search_query_count_does_not_grow_with_the_county(
         StudioFactory(town=TownFactory(name=f"规模{i:02d}镇", order=i), name=f"规模{i:02d}室")
     c = client_for(office_user)
     c.get("/search/towns/")  # the first request writes the session's last-seen time
-    for kind in ("towns", "studios", "members", "units"):
+    for kind in ("towns", "studios", "members", "units", "proposals"):
         # session, user, roles, the rows
         with django_assert_max_num_queries(4):
             c.get(f"/search/{kind}/", {"q": "规模"})

@@ -111,10 +111,11 @@ PINS = {
     # assignments and its recent replies (2); to-dos: open matters, open tasks, the proposals it
     # owes a reply on (3, each coloured by its nearest due date), the rest (1)
     "unit_user": 16,
-    # the member; the portal's blocks (who I am, studios, consultations, sessions, proposals,
-    # opinion reports: their own tests pin them with rows); to-dos: duty days (coloured by the
-    # first), the rest (1); the duty block: points and county rank (1)
-    "member_user": 25,
+    # the member, read once for every block; the portal's blocks (who I am, studios,
+    # consultations, sessions, proposals, opinion reports: see PINS of test_query_counts);
+    # to-dos with duty days (coloured by the first) and unread, in one statement; the duty
+    # block: points and county rank (1); the first visit's badge snapshot (3)
+    "member_user": 21,
 }
 
 
