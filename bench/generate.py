@@ -72,18 +72,6 @@ EMPLOYERS = (
     ("区融媒体中心", ("记者", "编辑部主任")),
 )
 BRANDS = ("渝綦", "古剑", "綦州", "通惠", "南州", "綦河", "东溪", "红岩", "金桥", "华康")
-EXPERTISE = (
-    "乡村振兴",
-    "法律服务",
-    "医疗卫生",
-    "教育教学",
-    "企业管理",
-    "农业技术",
-    "文化旅游",
-    "城市建设",
-    "金融服务",
-    "社会工作",
-)
 MOBILE_PREFIXES = ("139", "138", "136", "135", "137", "151", "158", "187", "188", "177", "189")
 COLLECTIVE_SOURCES = ("民革区委", "民盟区委", "民建区委", "农工党区委", "九三学社区委", "区工商联")
 MATTER_TITLES = (
@@ -333,6 +321,7 @@ class _Builder:
 
         from members.demo import (
             COMMITTEE_OF_SECTOR,
+            EXPERTISE,
             GIVEN_FEMALE,
             GIVEN_MALE,
             PARTY_SECTORS,
@@ -399,7 +388,7 @@ class _Builder:
                     mobile=rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}",
                     employer=employer,
                     job_title=rng.choice(posts),
-                    expertise="、".join(rng.sample(EXPERTISE, 2)),
+                    expertise="、".join(rng.sample(EXPERTISE[:10], 2)),
                     sector=self.sectors[sector_name],
                     party=party,
                     special_committee=committee,

@@ -18,10 +18,13 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from . import softdelete
+from .exports import Column, xlsx_response
 from .roles import EDITORS, can_edit_county, has_role
 from .softdelete import KINDS, Kind, can_delete, is_unused_draft
 from .views import allowed_if
@@ -124,23 +127,34 @@ def _rows(user, kind: Kind, query: str) -> models.QuerySet:
     )
 
 
-def _trash_page(request, *, status: int = 200):
-    user = request.user
+def _filtered(request) -> tuple[models.QuerySet, str, str]:
+    """The page's and the export's rows: the chosen kinds' deleted rows the user may see,
+    searched, newest first; with the kind and the search text."""
     query = request.GET.get("q", "").strip()[:SEARCH_MAX]
     wanted = request.GET.get("kind", "")
     kinds = [k for k in KINDS.values() if not wanted or k.slug == wanted]
-    parts = [_rows(user, k, query) for k in kinds]
+    parts = [_rows(request.user, k, query) for k in kinds]
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    page = Paginator(combined.order_by("-deleted_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = list(page.object_list)
+    return combined.order_by("-deleted_at", "-pk"), wanted, query
+
+
+def _with_people(rows: list[dict]) -> list[dict]:
+    """Each row's kind and who deleted it (one query for all the rows' users)."""
     by_ids = {r["deleted_by_id"] for r in rows if r["deleted_by_id"]}
     people = get_user_model().objects.in_bulk(by_ids) if by_ids else {}
-    county = can_edit_county(user)
     for row in rows:
         row["kind"] = KINDS[row["trash_kind"]]
         row["deleted_by"] = people.get(row["deleted_by_id"])
+    return rows
+
+
+def _trash_page(request, *, status: int = 200):
+    user = request.user
+    combined, wanted, query = _filtered(request)
+    page = Paginator(combined, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = _with_people(list(page.object_list))
+    county = can_edit_county(user)
+    for row in rows:
         # A town clerk sees only their town's activities, meetings and matters here, all of
         # which they may restore; members and proposals are the office's.
         row["can_restore"] = county or row["trash_kind"] in ("activities", "meetings", "matters")
@@ -170,3 +184,31 @@ def _undo(request) -> dict | None:
 def trash(request):
     """回收站: the deleted records the person may see, newest first, searchable by name/title."""
     return _trash_page(request)
+
+
+TRASH_COLUMNS = (
+    Column(_l("类别"), 10),
+    Column(_l("名称或标题"), 40, text=True),
+    Column(_l("删除时间"), 22),
+    Column(_l("删除人"), 14, text=True),
+)
+
+
+@allowed_if(lambda user: has_role(user, *EDITORS))
+def trash_export(request):
+    """The 回收站 list as xlsx, with the page's kind and search (every row, not one page)."""
+    combined, _wanted, _query = _filtered(request)
+    rows = _with_people(list(combined))
+    return xlsx_response(
+        _("回收站"),
+        TRASH_COLUMNS,
+        (
+            (
+                str(row["kind"].label),
+                row["trash_title"],
+                timezone.localtime(row["deleted_at"]).strftime("%Y-%m-%d %H:%M"),
+                str(row["deleted_by"] or ""),
+            )
+            for row in rows
+        ),
+    )

@@ -77,6 +77,7 @@ urlpatterns = [
     path("audit/export/", audit_views.audit_export, name="audit_export"),
     path("search/<slug:kind>/", search_views.search, name="search"),
     path("trash/", trash_views.trash, name="trash"),
+    path("trash/export/", trash_views.trash_export, name="trash_export"),
     path("trash/<slug:kind>/<int:pk>/delete/", trash_views.delete_confirm, name="trash_delete"),
     path("trash/<slug:kind>/<int:pk>/restore/", trash_views.restore, name="trash_restore"),
     path("robots.txt", views.robots),

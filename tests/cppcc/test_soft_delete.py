@@ -575,3 +575,29 @@ def test_api_delete_refuses_who_may_not_edit_and_hides_what_they_cannot_see(
         client_for(town_user).delete(API_DELETE["activities"].format(activity.pk)).status_code
         == 204
     )
+
+
+def test_trash_exports_what_the_page_shows_with_its_filters(
+    records, office_user, town_user, client_for, dongxi_studio
+):
+    from tests.members.conftest import read_xlsx
+
+    other = Activity.objects.create(
+        studio=dongxi_studio, kind="lecture", title="东溪回收站讲座", date=TODAY
+    )
+    for obj in (records["activities"], records["proposals"], other):
+        softdelete.soft_delete(obj, by=office_user)
+
+    town = client_for(town_user).get(reverse("trash_export"))
+    assert town.status_code == 200
+    rows = read_xlsx(town.content)
+    assert rows[0] == ["类别", "名称或标题", "删除时间", "删除人"]
+    # The clerk's own town only: no other town's activity, no proposal.
+    assert [row[1] for row in rows[1:]] == ["回收站茶园夜话"]
+    assert rows[1][3] == "机关干部"
+
+    office = client_for(office_user)
+    titles = [r[1] for r in read_xlsx(office.get(reverse("trash_export")).content)[1:]]
+    assert sorted(titles) == sorted(["回收站茶园夜话", "关于回收站的提案", "东溪回收站讲座"])
+    searched = office.get(reverse("trash_export"), {"kind": "activities", "q": "东溪"})
+    assert [r[1] for r in read_xlsx(searched.content)[1:]] == ["东溪回收站讲座"]
