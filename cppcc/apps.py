@@ -17,6 +17,10 @@ class CppccConfig(AppConfig):
         # "- Select an option -" in every select); Django documents overriding it here.
         fields.BLANK_CHOICE_LABEL = _("- 请选择 -")
 
+        from . import choices
+
+        choices.install()
+
         from .navigation import NavItem, register_nav
         from .roles import Role
 
