@@ -73,6 +73,17 @@ def _proposals(rows: QuerySet, q: str) -> QuerySet:
     return rows.filter(Q(title__icontains=q) | Q(number__iexact=number))
 
 
+def _villages(rows: QuerySet, q: str) -> QuerySet:
+    return rows.filter(Q(name__icontains=q) | Q(town__name__icontains=q)) if q else rows
+
+
+def _contact_pairs(rows: QuerySet, q: str) -> QuerySet:
+    """Either member's name: the office looks a pair up by whichever member called."""
+    if not q:
+        return rows
+    return rows.filter(Q(party_member__name__icontains=q) | Q(non_party_member__name__icontains=q))
+
+
 def _member_detail(member) -> str:
     parts = [member.sector.name if member.sector_id else "", member.employer]
     return " · ".join(p for p in parts if p)
@@ -100,6 +111,18 @@ KINDS = {
         _by_name,
         ("name", "pk"),
         active=lambda rows: rows.filter(is_active=True),
+    ),
+    # 名誉村长 of a sector studio: any village of the county (a town's studio keeps a select of
+    # its own town's villages).
+    "villages": Kind(
+        "studios.Village", _villages, ("town__order", "name", "pk"), related=("town",)
+    ),
+    "contact_pairs": Kind(
+        "studios.ContactPair",
+        _contact_pairs,
+        ("party_member__name_pinyin", "non_party_member__name_pinyin", "pk"),
+        related=("party_member", "non_party_member"),
+        detail=lambda pair: pair.since.isoformat(),
     ),
     # A town clerk finds none: proposals are the county office's business (visible_to).
     "proposals": Kind(

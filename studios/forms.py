@@ -319,9 +319,15 @@ class HonoraryHeadForm(ServiceModelForm):
             studio_memberships__studio=studio, studio_memberships__end_on__isnull=True
         ).order_by("name_pinyin")
         villages = Village.objects.select_related("town")
-        self.fields["village"].queryset = (
-            villages.filter(town_id=studio.town_id) if studio.town_id else villages
-        )
+        if studio.town_id:
+            self.fields["village"].queryset = villages.filter(town_id=studio.town_id)
+        else:
+            # A sector studio may pick any village of the county: a search, not a select of
+            # every village.
+            self.fields["village"].queryset = villages
+            self.fields["village"].widget = SearchSelect(
+                "villages", placeholder=_("输入村（社区）或镇街名称搜索")
+            )
         for name in ("acres_developed", "funds_secured_wan", "income_raised_wan"):
             self.fields[name].widget.attrs["min"] = 0
 
@@ -398,7 +404,12 @@ class ContactPairForm(LimitsMixin, forms.Form):
 
 
 class ContactRecordForm(LimitsMixin, forms.Form):
-    pair = forms.ModelChoiceField(label=_("联系对子"), queryset=ContactPair.objects.none())
+    # The county's pairs grow with its members: searched by either member's name.
+    pair = forms.ModelChoiceField(
+        label=_("联系对子"),
+        queryset=ContactPair.objects.none(),
+        widget=SearchSelect("contact_pairs", placeholder=_("输入党员委员或党外委员姓名搜索")),
+    )
     date = forms.DateField(label=_("联系日期"), widget=DATE, initial=timezone.localdate)
     way = forms.ChoiceField(label=_("联系方式"), choices=ContactWay.choices)
     content = forms.CharField(label=_("交流内容"), widget=forms.Textarea(attrs={"rows": 2}))

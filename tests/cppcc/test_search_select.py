@@ -15,6 +15,7 @@ from studios.models import Town
 from ..factories import (
     HandlingUnitFactory,
     MemberFactory,
+    MembershipFactory,
     ProposalFactory,
     StudioFactory,
     TownFactory,
@@ -200,7 +201,7 @@ def test_search_query_count_does_not_grow_with_the_county(
         StudioFactory(town=TownFactory(name=f"规模{i:02d}镇", order=i), name=f"规模{i:02d}室")
     c = client_for(office_user)
     c.get("/search/towns/")  # the first request writes the session's last-seen time
-    for kind in ("towns", "studios", "members", "units", "proposals"):
+    for kind in ("towns", "studios", "members", "units", "proposals", "villages", "contact_pairs"):
         # session, user, roles, the rows
         with django_assert_max_num_queries(4):
             c.get(f"/search/{kind}/", {"q": "规模"})
@@ -302,3 +303,81 @@ def test_town_clerk_picks_a_proposer_by_typing_and_saves_the_matter(
     assert list(matter.proposers.all()) == [member_a]
     assert page.errors == [], page.errors
     assert page.outside_requests == []
+
+
+# --- villages and contact pairs (issue 13: the last selects that grew with the county) ---------
+
+
+def _pair(party_name, other_name, studio, term):
+    import datetime
+
+    from studios.models import ContactPair
+
+    party = MemberFactory(name=party_name, party="cpc")
+    other = MemberFactory(name=other_name, party="masses")
+    for member in (party, other):
+        MembershipFactory(member=member, studio=studio, term=term)
+    return ContactPair.objects.create(
+        party_member=party, non_party_member=other, term=term, since=datetime.date(2026, 3, 1)
+    )
+
+
+def test_contact_pairs_are_found_by_either_name_within_the_scope(
+    client_for, office_user, town_user, gunan_studio, dongxi_studio, term
+):
+    _pair("王党员", "赵党外", gunan_studio, term)
+    _pair("钱党员", "孙党外", dongxi_studio, term)
+    office = client_for(office_user)
+    assert _labels(_search(office, "contact_pairs", "赵党外")) == ["王党员 → 赵党外"]
+    assert _labels(_search(office, "contact_pairs", "钱党员")) == ["钱党员 → 孙党外"]
+    assert _search(office, "contact_pairs", "赵党外")["results"][0]["detail"] == "2026-03-01"
+    clerk = client_for(town_user)
+    assert _labels(_search(clerk, "contact_pairs")) == ["王党员 → 赵党外"]
+    assert _labels(_search(clerk, "contact_pairs", "孙党外")) == []
+
+
+def test_villages_are_found_by_their_or_their_towns_name_within_the_scope(
+    client_for, office_user, town_user, gunan, dongxi
+):
+    from studios.models import Village
+
+    Village.objects.create(town=gunan, name="文龙社区")
+    Village.objects.create(town=dongxi, name="东溪村")
+    office = client_for(office_user)
+    assert _labels(_search(office, "villages", "东溪")) == ["东溪镇东溪村"]
+    assert _labels(_search(office, "villages", "古南")) == ["古南街道文龙社区"]
+    assert _labels(_search(client_for(town_user), "villages")) == ["古南街道文龙社区"]
+
+
+def test_contact_record_form_searches_pairs_and_refuses_one_outside_the_scope(
+    gunan_studio, dongxi_studio, term
+):
+    from studios.forms import ContactRecordForm
+    from studios.models import ContactPair
+
+    mine = _pair("王党员", "赵党外", gunan_studio, term)
+    other = _pair("钱党员", "孙党外", dongxi_studio, term)
+    pairs = ContactPair.objects.filter(pk=mine.pk)
+    form = ContactRecordForm(pairs=pairs)
+    html = str(form["pair"])
+    assert 'data-url="/search/contact_pairs/"' in html
+    # No option list: neither pair is written into the page until one is chosen.
+    assert "赵党外" not in html and "孙党外" not in html
+    data = {"date": "2026-05-01", "way": "phone", "content": "电话联系"}
+    assert ContactRecordForm({**data, "pair": mine.pk}, pairs=pairs).is_valid()
+    refused = ContactRecordForm({**data, "pair": other.pk}, pairs=pairs)
+    assert not refused.is_valid()
+    assert "孙党外" not in str(refused.errors)
+
+
+def test_honorary_head_form_searches_villages_only_for_a_sector_studio(gunan, gunan_studio):
+    from studios.forms import HonoraryHeadForm
+    from studios.models import Village
+
+    Village.objects.create(town=gunan, name="文龙社区")
+    town_form = HonoraryHeadForm(studio=gunan_studio)
+    assert "文龙社区" in str(town_form["village"])  # a town's own villages: a short select
+    sector = StudioFactory(town=None, kind="sector", name="教育界别工作室", host_unit="区教委")
+    sector_form = HonoraryHeadForm(studio=sector)
+    html = str(sector_form["village"])
+    assert 'data-url="/search/villages/"' in html and "文龙社区" not in html
