@@ -57,6 +57,8 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
 LOGIN_URL = "/accounts/login/"
 HEADERS = {"X-Forwarded-Proto": "https"}
+# What production runs (cppcc/gunicorn.py without GUNICORN_THREADS set).
+DEFAULT_THREADS = 1
 # Seconds a simulated person reads a page before the next one.
 WAIT = (0.5, 1.5)
 # How often a person reads one of their pages, against 1 for each floor.
@@ -273,10 +275,12 @@ def replace_section(text: str, heading: str, body: str) -> str:
     return "".join(lines[:start]) + section + ("\n" + tail if tail else "")
 
 
-def section_heading(scale: int | None, gc_freeze: bool) -> str:
+def section_heading(scale: int | None, gc_freeze: bool, threads: int = DEFAULT_THREADS) -> str:
+    """One section per data, GC setting and, when not the configured default, threads."""
     data = "the demo county" if scale is None else f"S={scale}"
     gc = "" if gc_freeze else ", Python's default garbage collection (--no-gc-freeze)"
-    return f"## Load benchmark: {data}{gc}"
+    workers = "" if threads == DEFAULT_THREADS else f", {threads} thread(s) per worker"
+    return f"## Load benchmark: {data}{gc}{workers}"
 
 
 # --- the machine ------------------------------------------------------------------------------
@@ -648,10 +652,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, log: Path):
+def gunicorn(env: dict[str, str], port: int, log: Path, threads: int):
     command = [
         sys.executable, "-m", "gunicorn", "cppcc.wsgi:application",
         "-c", "python:cppcc.gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+        "--threads", str(threads),
     ]  # fmt: skip
     with open(log, "w") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
@@ -749,6 +754,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", DEFAULT_PG))
     parser.add_argument("--demo", action="store_true", help="the demo county, not generated data")
     parser.add_argument("--no-gc-freeze", dest="gc_freeze", action="store_false")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        help=f"threads per gunicorn worker (default {DEFAULT_THREADS}, cppcc/gunicorn.py's)",
+    )
     parser.add_argument("--no-write", dest="write", action="store_false", help="print only")
     args = parser.parse_args(argv)
 
@@ -817,7 +828,7 @@ def main(argv: list[str] | None = None) -> None:
     load_before = load_average()
     server_log = workdir / f"gunicorn-{stamp}.log"
     step(f"gunicorn on 127.0.0.1:{port}, locust for {args.duration} s ({plan})")
-    with gunicorn(env, port, server_log):
+    with gunicorn(env, port, server_log, args.threads):
         run_locust(env, plan, prefix, port, args.users, args.duration)
     load_after = load_average()
     gc_pauses = parse_gc_stats(server_log.read_text(encoding="utf-8", errors="replace"))
@@ -836,6 +847,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.gc_freeze
         else "Python's defaults (CPPCC_GC_FREEZE=0)"
     )
+    threads_text = f" of {args.threads} threads each" if args.threads > 1 else " (sync)"
     accounts_text = ", ".join(f"{role} {len(entry['accounts'])}" for role, entry in by_role.items())
     body = "\n".join(
         [
@@ -847,7 +859,8 @@ def main(argv: list[str] | None = None) -> None:
             f"- Load: {args.users} people for {args.duration} s (role weights "
             + ", ".join(f"{r} {w}" for r, w in ROLE_WEIGHTS.items())
             + f"; logins {accounts_text}), {WAIT[0]}–{WAIT[1]} s between pages; gunicorn 2 "
-            f"workers on loopback, production settings; garbage collection: {gc_text}.",
+            f"workers{threads_text} on loopback, production settings; garbage collection: "
+            f"{gc_text}.",
             f"- Load average (1, 5, 15 min): before {load_before}, after {load_after}.",
             f"- Garbage collection while serving (CPU time of the workers): {gc_pauses}.",
             f"- {summary_line}.",
@@ -862,7 +875,7 @@ def main(argv: list[str] | None = None) -> None:
         + (["", "Failures:", "", *[f"- {line}" for line in failures]] if failures else [])
         + (["", "Pages left out:", "", *[f"- {line}" for line in notes]] if notes else [])
     )
-    heading = section_heading(scale, args.gc_freeze)
+    heading = section_heading(scale, args.gc_freeze, args.threads)
     print(f"\n{heading}\n\n{body}\n")
     print(f"locust CSV: {prefix}_stats.csv", flush=True)
     if args.write:

@@ -24,6 +24,9 @@ import time
 # WEB_CONCURRENCY is the variable gunicorn and most hosting platforms already use.
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Threads per worker (gunicorn's gthread worker above 1). bench/run.py's DEFAULT_THREADS is kept
+# equal to this default so that the benchmark measures what production runs.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 # A yearly summary or an export can take seconds; the default 30 s is kept as the hard limit.
 timeout = 30

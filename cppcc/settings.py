@@ -156,6 +156,10 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    # Every logged-in request reads its session: from Redis, with the database row kept as the
+    # record (a Redis restart logs nobody out). Not with the per-process locmem cache, where one
+    # worker would keep a session another has ended.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"

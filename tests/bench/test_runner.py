@@ -83,6 +83,10 @@ def test_section_heading_names_the_data_and_the_gc_setting():
     assert run.section_heading(10, gc_freeze=True) == "## Load benchmark: S=10"
     assert "--no-gc-freeze" in run.section_heading(1, gc_freeze=False)
     assert run.section_heading(None, gc_freeze=True) == "## Load benchmark: the demo county"
+    other = 3 if run.DEFAULT_THREADS != 3 else 2
+    assert run.section_heading(10, gc_freeze=True, threads=other) == (
+        f"## Load benchmark: S=10, {other} thread(s) per worker"
+    )
 
 
 def _example(template: str) -> str:
