@@ -1364,6 +1364,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         counts = build(args.scale, args.seed, anchor=args.anchor, stdout=sys.stdout)
+        # The rows went in without model signals: whatever a cache kept from before is stale.
+        from cppcc.generations import bump_all
+
+        bump_all()
     except BenchDataError as exc:
         print(exc, file=sys.stderr)
         return 1

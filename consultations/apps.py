@@ -72,7 +72,7 @@ class ConsultationsConfig(AppConfig):
 
 
 def portal_section(request, member):
-    from .selectors import portal_context
+    from .portal import portal_context
 
     return portal_context(member)
 

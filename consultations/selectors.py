@@ -403,6 +403,8 @@ def unit_matters(unit_id: int) -> QuerySet:
     return (
         Matter.objects.filter(Matter.objects.unit_q(unit_id))
         .select_related("town")
+        # What the rows show, not the matters' long texts.
+        .only("title", "step", "status", "deadline", "town__name")
         .annotate(
             is_lead=Exists(
                 MatterUnit.objects.filter(matter=OuterRef("pk"), unit_id=unit_id, role="lead")
@@ -502,8 +504,21 @@ def can_mark_task_done(user, task: FollowUpTask) -> bool:
 def unit_tasks(unit_id: int, *, done_shown: int = 5) -> tuple[list, list]:
     """A unit's follow-up tasks for its home: all open ones, soonest due first, and the few it
     finished last."""
-    qs = FollowUpTask.objects.filter(unit_id=unit_id).select_related(
-        "meeting__town", "meeting__matter"
+    # What the rows show, not the matters' long texts (a unit's tasks grow with the years).
+    qs = (
+        FollowUpTask.objects.filter(unit_id=unit_id)
+        .select_related("meeting__town", "meeting__matter")
+        .only(
+            "description",
+            "unit_id",
+            "due_on",
+            "done_on",
+            "done_note",
+            "meeting__date",
+            "meeting__kind",
+            "meeting__town__name",
+            "meeting__matter__title",
+        )
     )
     open_ = list(qs.filter(done_on__isnull=True).order_by("due_on", "id"))
     done = list(qs.filter(done_on__isnull=False).order_by("-done_on", "-id")[:done_shown])

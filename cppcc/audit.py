@@ -94,24 +94,28 @@ def _resolve_related(model, entries: list[dict]) -> None:
                     change[side] = names.get(related, {}).get(value, value)
 
 
-def object_history(obj, limit: int = 50) -> list[dict]:
+def object_history(obj, limit: int = 50, transitions=None) -> list[dict]:
     """Changes and state moves of one record, newest first, for its page's history panel.
 
     State fields moved by cppcc.workflow appear once, as the Transition (who, from, to, note),
     not again as a field edit; a model may name bookkeeping fields the panel leaves out in
-    `history_panel_hidden` (e.g. when a matter entered its step).
+    `history_panel_hidden` (e.g. when a matter entered its step). A page that has read the
+    record's transitions (with `by`) passes them as `transitions`, in any order: no second read.
     """
     from django.contrib.contenttypes.models import ContentType
 
     from .models import Transition
 
     model = type(obj)
-    ct = ContentType.objects.get_for_model(obj)
-    transitions = list(
-        Transition.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("by")[
-            :limit
-        ]
-    )
+    if transitions is None:
+        ct = ContentType.objects.get_for_model(obj)
+        transitions = list(
+            Transition.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("by")[
+                :limit
+            ]
+        )
+    else:
+        transitions = sorted(transitions, key=lambda t: (t.at, t.id), reverse=True)[:limit]
     hidden = set(getattr(model, "history_panel_hidden", ())) | {t.field for t in transitions}
     entries = []
     manager = getattr(obj, "history", None)

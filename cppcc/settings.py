@@ -152,7 +152,13 @@ AUTH_USER_MODEL = "cppcc.User"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Parallel test processes (pytest-xdist) share one Redis database: each keeps its
+            # own keys, so one's writes do not move the other's generations (cppcc.generations).
+            "KEY_PREFIX": env.str("PYTEST_XDIST_WORKER", default=""),
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False

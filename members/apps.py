@@ -41,6 +41,9 @@ class MembersConfig(AppConfig):
                 group=_("委员"),
             ),
         )
+        from .duty import watch_ledger_readers
+
+        watch_ledger_readers()  # the cached county duty figures follow the ledger and members
         # "Who I am" comes first on the member's phone page; studios and later apps follow.
         register_portal_section(
             PortalSection(template="portal/members_me.html", context=portal_section, order=10)

@@ -35,6 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cppcc.generations import Generation
+
 from .models import (
     AttendanceStatus,
     CommitteeSession,
@@ -259,6 +261,7 @@ def rebuild(
             stale = stale.filter(year__in=sorted(scope.years))
         stale.delete()
         DutyEntry.objects.bulk_create(entries, batch_size=1000)
+        ledger_changed()
     return len(entries)
 
 
@@ -366,6 +369,69 @@ def _receiver(watch: Watch):
 def members_touch(instance, deleted: bool) -> Touch:
     """For rows that name their member: redo that member's years (and the row's old entries)."""
     return Touch(pairs=((instance.member_id, None),))
+
+
+# --- what readers of the ledger may keep ------------------------------------------------------
+# County figures over a year of the ledger (every member's rank, the medians) aggregate tens of
+# thousands of entries at ten counties' scale (issue 13), so reports.duty keeps them in the cache
+# under the ledger's version. The version changes with everything those figures read: the
+# entries, and which members are ranked (a member's status, sector, terms; the current term).
+# It changes when a change is made and again when its transaction commits, so a figure another
+# request computed meanwhile from the old rows is not kept under the new version.
+# Moved on by the receivers of watch_ledger_readers below (they also mark the writing thread's
+# transaction), not by Generation.watch.
+LEDGER = Generation("duty-ledger", ())
+
+
+class _Changed(threading.local):
+    """Whether this thread's open transaction has changed what the figures read: its own
+    uncommitted view must not be kept for others (nor be read back after a rollback)."""
+
+    in_transaction = False
+
+
+_changed = _Changed()
+
+
+def ledger_version() -> str | None:
+    """The ledger's version for a cache key, or None when nothing may be kept or read (this
+    thread's open transaction changed the ledger or the ranked members)."""
+    if transaction.get_connection().in_atomic_block:
+        if _changed.in_transaction:
+            return None
+    else:
+        _changed.in_transaction = False
+    return str(LEDGER.current())
+
+
+def ledger_changed(using: str | None = None) -> None:
+    """Gives the ledger a new version (now, and again at commit)."""
+    LEDGER.changed(using)
+    if transaction.get_connection(using).in_atomic_block:
+        _changed.in_transaction = True
+        transaction.on_commit(_committed, using=using)
+
+
+def _committed() -> None:
+    _changed.in_transaction = False
+
+
+def _on_change(sender, using=None, **kwargs) -> None:
+    if kwargs.get("action", "post_").startswith("post_"):
+        ledger_changed(using)
+
+
+def watch_ledger_readers() -> None:
+    """Connects the changes that move the county figures (called from members' ready()). Not
+    a delete signal of DutyEntry: any receiver makes Django fetch every row a rebuild deletes;
+    rebuild() announces its writes itself."""
+    post_save.connect(_on_change, sender=DutyEntry, dispatch_uid="duty.version:entry")
+    for model in (Member, Term):
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"duty.version:{model.__name__}:s")
+        post_delete.connect(
+            _on_change, sender=model, dispatch_uid=f"duty.version:{model.__name__}:d"
+        )
+    m2m_changed.connect(_on_change, sender=Member.terms.through, dispatch_uid="duty.version:terms")
 
 
 # --- rules ------------------------------------------------------------------------------------

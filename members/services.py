@@ -15,12 +15,13 @@ from simple_history.utils import bulk_create_with_history
 
 from cppcc.accounts import temporary_password
 from cppcc.audit import client_ip, record_reveal
+from cppcc.changes import announce
 from cppcc.roles import Role, grant_role
 from cppcc.scoping import INVALID_CHOICE, visible_names
 from cppcc.versioning import claim_version
 from cppcc.workflow import WorkflowError
 
-from . import signals
+from . import duty, signals
 from .models import (
     AUDIENCE_POSTS,
     AttendanceStatus,
@@ -405,6 +406,9 @@ def bulk_save_members(
         links += [through(member_id=m.pk, term_id=t.pk) for m, terms in updates for t in terms]
     if links:
         through.objects.bulk_create(links, ignore_conflicts=True)
+    # Bulk writes send no signals; a member's status, sector or terms move the county ranks.
+    duty.ledger_changed()
+    announce(Member)  # and the figure pages' member counts
 
 
 # What an update in bulk may change: the form's fields and the pinyin keys derived from the name.
@@ -601,6 +605,7 @@ def save_session_attendance(
         if rows:
             # One INSERT for three hundred rows, with their history rows.
             bulk_create_with_history(rows, SessionAttendance, default_user=user)
+            announce(SessionAttendance)  # the office home's session attendance
             # bulk_create sends no post_save: the duty ledger is told here.
             from . import duty
 

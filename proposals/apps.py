@@ -7,6 +7,11 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("提案与承办")
 
     def ready(self) -> None:
+        from . import similarity
+
+        # Saved proposals and co-signers make the cached similarity corpora stale.
+        similarity.connect_signals()
+
         from cppcc.navigation import NavItem, register_nav
         from cppcc.roles import Role
 

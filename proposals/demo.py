@@ -500,10 +500,13 @@ class Walk:
         self.updates.append((model, pk, values))
 
     def finish(self) -> None:
+        from cppcc.changes import announce
         from cppcc.models import Notification, Transition
 
         for model, pk, values in self.updates:
             model.objects.filter(pk=pk).update(**values)
+        for model in {model for model, _pk, _values in self.updates}:
+            announce(model)  # the figures count by these dates (a reply's release …)
         if not self.marks:
             return
         # Every row written since the walk began was written under the demo time of the last

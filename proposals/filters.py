@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cppcc.filters import Checkbox, ListFilterSet, YearFilter
 from cppcc.scoping import ScopedChoicesMixin, register
+from cppcc.widgets import SearchSelect
 from members.models import CommitteeSession, Term
 
 from . import selectors
@@ -22,6 +23,7 @@ from .models import (
     ProposalUnit,
     Rating,
 )
+from .widgets import QuickSelect
 
 
 def visible_sessions(request):
@@ -48,6 +50,7 @@ class ProposalFilter(ScopedChoicesMixin, ListFilterSet):
         queryset=visible_sessions,
         empty_label=_("全部会议"),
         null_label=_("闭会期间"),
+        widget=QuickSelect,
     )
     category = django_filters.ChoiceFilter(
         label=_("类别"), choices=ProposalCategory.choices, empty_label=_("全部类别")
@@ -60,6 +63,8 @@ class ProposalFilter(ScopedChoicesMixin, ListFilterSet):
         queryset=visible_units,
         empty_label=_("全部承办单位"),
         method="filter_unit",
+        # Handling units grow with the county (170 at ten counties' scale): searched.
+        widget=SearchSelect("units", placeholder=_("全部承办单位"), empty_label=_("全部承办单位")),
     )
     rating = django_filters.ChoiceFilter(
         label=_("满意度"), choices=Rating.choices, empty_label=_("全部评价"), method="filter_rating"

@@ -286,6 +286,25 @@ class Proposal(SoftDeleteModel, VersionedModel):
             models.Index(fields=["term", "session", "status"]),
             # Figures by year and the years covered (reports.statistics).
             models.Index(fields=["year", "status"]),
+            # Every assignment read through visible_to checks its proposal is not in the trash:
+            # probing this small index lets PostgreSQL do that for a unit's hundreds of
+            # assignments, where it otherwise reads every proposal (the unit's home, issue 13).
+            models.Index(
+                fields=["id"], condition=Q(deleted_at__isnull=True), name="proposal_live_idx"
+            ),
+            # The office list's order (proposals.selectors.proposal_list_queryset): its first
+            # page reads 30 rows, not the whole latest year sorted.
+            models.Index(
+                fields=["-year", "session", "serial", "-id"],
+                condition=Q(deleted_at__isnull=True),
+                name="proposal_list_order_idx",
+            ),
+            # The list's count of key proposals: a few rows among tens of thousands.
+            models.Index(
+                fields=["id"],
+                condition=Q(is_key=True, deleted_at__isnull=True),
+                name="proposal_key_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -38,13 +38,14 @@ def units_visible_to(user) -> QuerySet:
 # --- proposals: the office list, the proposal page and the API read these -----------------------
 
 
-def proposal_list_queryset(user) -> QuerySet:
+def proposal_list_queryset(user, *, answers: bool = True) -> QuerySet:
     """The proposals `user` may see, with what a list row shows loaded in a fixed number of
-    queries (rows, held assignments with their units, released replies, ratings)."""
-    held = (
-        ProposalUnit.objects.active()
-        .select_related("unit")
-        .prefetch_related(
+    queries (rows, held assignments with their units, released replies, ratings).
+    `answers=False` leaves the replies and ratings out, for the page, which does not show them
+    (the export and the API do)."""
+    held = ProposalUnit.objects.active().select_related("unit").order_by("-is_lead", "pk")
+    if answers:
+        held = held.prefetch_related(
             Prefetch(
                 "replies",
                 queryset=ProposalReply.objects.filter(released_at__isnull=False).order_by(
@@ -58,8 +59,6 @@ def proposal_list_queryset(user) -> QuerySet:
                 to_attr="rated",
             ),
         )
-        .order_by("-is_lead", "pk")
-    )
     return (
         Proposal.objects.visible_to(user)
         .select_related("term", "session", "lead_proposer")

@@ -18,31 +18,42 @@ Why this shape:
 
 Caching. Measured on 2,000 generated proposals of ~1,000 characters each, CPU time on the
 2-core development machine: cutting the texts into terms ~1.0 s, building the corpus (document
-frequencies, IDF, lengths) ~0.6 s, ranking one query against a built corpus ~0.13 s, plus
-~0.05 s to read and fingerprint the rows; ~85 MB for the memoised vectors. So:
+frequencies, IDF, lengths) ~0.6 s; ~85 MB for the memoised vectors. At ten counties' scale
+(30,000 proposals of ~100 characters, the bench's S=10) reading the rows alone cost ~70 ms and
+scoring every proposal ~350 ms a page (issue 13). So:
 - each stored text's vector is memoised per process (`cached_tf_vector`, bounded LRU): a
   changed proposal is a new text, so nothing goes stale;
-- the corpus of a queryset is kept in a small per-process LRU keyed by a fingerprint of the
-  rows' primary keys and texts. Every call still reads the rows (one query), so an edited, added
-  or newly visible proposal changes the key and the corpus is rebuilt from the memoised vectors;
-  nothing needs invalidating, and nothing is shared across processes (no pickled corpus in
-  Redis: unpickling it would cost about what rebuilding does). Office users share one corpus;
-  each member's scoped set (their own plus the published ones) is its own key, hence several.
+- the corpus of a queryset is kept in a small per-process LRU keyed by the queryset's SQL and a
+  generation counter in the shared cache, counted up by every save or deletion of a proposal or
+  a co-signer (`PROPOSALS`, cppcc.generations): a cached corpus costs no query, and an edited, added or
+  newly visible proposal makes every process rebuild from the memoised vectors on its next
+  call. A change the signals do not see (a queryset update(), bulk_create) shows within
+  CORPUS_MAX_AGE. Nothing else is shared across processes (no pickled corpus in Redis:
+  unpickling it would cost about what rebuilding does). Office users share one corpus; each
+  member's scoped set (their own plus the published ones) is its own key, hence several;
+- ranking for the best few scores only the proposals that could be among them, through an
+  inverted index (`Corpus.rank`): at S=10 some hundreds of the 30,000, ~10 ms.
 """
 
 from __future__ import annotations
 
-import hashlib
+import heapq
 import math
 import operator
 import re
 import sys
+import time
 import unicodedata
+from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import repeat
+from operator import mul
 from threading import Lock
 from typing import TYPE_CHECKING, Any
+
+from cppcc.generations import Generation
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -137,10 +148,12 @@ def tf_vector(title: str, body: str = "") -> TermVector:
 
 
 # Memoised per text: tokenising is most of the cost of building a corpus, and the texts of
-# proposals change rarely. A changed text is a new key, so nothing goes stale; the bound keeps a
-# worker's memory in check (a 1,000-character proposal's vector is some 30 kB).
+# proposals change rarely. A changed text is a new key, so nothing goes stale. The bound holds
+# every proposal of ten counties' terms (30,000 at the bench's S=10), so a corpus rebuilt after
+# a change tokenises only the changed texts; the corpora hold the same vectors, so the memo
+# adds only its keys to a worker's memory.
 _vector_cache: OrderedDict[tuple[str, str], TermVector] = OrderedDict()
-_VECTOR_CACHE_SIZE = 5_000
+_VECTOR_CACHE_SIZE = 40_000
 _vector_lock = Lock()
 
 
@@ -165,33 +178,41 @@ def cached_tf_vector(title: str, body: str) -> TermVector:
 
 @dataclass(frozen=True)
 class Corpus:
-    """The IDF weights of a set of texts, with their term vectors and TF-IDF lengths.
+    """The IDF weights of a set of texts, with their term vectors, TF-IDF lengths and an
+    inverted index.
 
-    Ranking intersects the query's terms with each document's (a C-level set operation), so no
-    inverted index is built: building one cost more than all the queries a corpus serves
-    between two changes of the proposals.
+    Ranking for the best few scores exactly only the documents that could reach them (see
+    `rank`), found through `postings` (term -> indices of the documents holding it, ascending)
+    and `peaks` (term -> the most any document's weight of it, over its length, can add).
     """
 
     keys: tuple[Hashable, ...]
     vectors: tuple[TermVector, ...]
     norms: tuple[float, ...]
     idf: dict[str, float]
+    postings: dict[str, array] = field(default_factory=dict)
+    peaks: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def build(cls, documents: Iterable[tuple[Hashable, TermVector]]) -> Corpus:
         """Build from (key, tf_vector) pairs."""
         keys: list[Hashable] = []
         vectors: list[TermVector] = []
-        df: Counter[str] = Counter()
-        for key, vector in documents:
+        index: dict[str, list[int]] = {}
+        for i, (key, vector) in enumerate(documents):
             keys.append(key)
             vectors.append(vector)
-            df.update(vector.terms)
+            for term in vector.terms:
+                found = index.get(term)
+                if found is None:
+                    index[term] = [i]
+                else:
+                    found.append(i)
         n_docs = len(keys)
         # Smoothed IDF (as scikit-learn's): a term in every document still weighs a little,
         # so a corpus of one or two proposals can rank at all.
         log = math.log
-        idf = {term: log((1 + n_docs) / (1 + d)) + 1.0 for term, d in df.items()}
+        idf = {term: log((1 + n_docs) / (1 + len(docs))) + 1.0 for term, docs in index.items()}
         idf2 = {term: w * w for term, w in idf.items()}.__getitem__
         norms = tuple(
             math.sqrt(
@@ -199,14 +220,37 @@ class Corpus:
             )
             for v in vectors
         )
-        return cls(keys=tuple(keys), vectors=tuple(vectors), norms=norms, idf=idf)
+        inverse = [1.0 / n if n else 0.0 for n in norms]
+        peaks = {term: max(map(inverse.__getitem__, docs)) for term, docs in index.items()}
+        for v, inv in zip(vectors, inverse, strict=True):
+            for term, w in v.heavy.items():
+                if w * inv > peaks[term]:
+                    peaks[term] = w * inv
+        # Arrays of C ints: a quarter of the memory of lists of Python ints.
+        postings = {term: array("i", docs) for term, docs in index.items()}
+        return cls(
+            keys=tuple(keys),
+            vectors=tuple(vectors),
+            norms=norms,
+            idf=idf,
+            postings=postings,
+            peaks=peaks,
+        )
 
     def rank(
         self, query: str | TermVector, *, limit: int | None = 5, threshold: float = 0.0
     ) -> list[tuple[Hashable, float]]:
-        """The documents most similar to `query`, best first, each with its cosine (> threshold)."""
+        """The documents most similar to `query`, best first, each with its cosine (> threshold).
+
+        Equal scores keep the corpus's order. With a `limit`, the cost follows the documents
+        that share the query's rarer terms, not the size of the corpus (MaxScore pruning):
+        a few documents of the rarest term give a lower bound on the limit-th best score; the
+        query's commonest terms whose greatest possible contributions together stay under it
+        cannot lift a document into the list alone, so only the documents holding one of the
+        other terms are scored, each exactly as a full scan would.
+        """
         q_tf = tf_vector("", query) if isinstance(query, str) else query
-        if not q_tf or not self.keys:
+        if not q_tf or not self.keys or (limit is not None and limit < 1):
             return []
         idf = self.idf
         # Terms no document has still count in the query's length: a text mostly about
@@ -215,22 +259,136 @@ class Corpus:
         q_norm = math.sqrt(sum((q_tf.weight(t) * idf.get(t, unseen_idf)) ** 2 for t in q_tf.terms))
         # cos = sum(q_tf * d_tf * idf^2) / (|q| |d|): fold idf^2 and |q| into the query once.
         q_weights = {t: q_tf.weight(t) * idf[t] ** 2 / q_norm for t in q_tf.terms if t in idf}
+        if not q_weights:
+            return []
+        score = self._scorer(q_weights)
+        scored = []
+        if limit is None or not self.postings:
+            for i in range(len(self.keys)):
+                value = score(i)
+                if value > threshold:
+                    scored.append((value, i))
+        else:
+            # Best bound first: once the bound falls under the limit-th best score found, no
+            # further document can enter the list.
+            best: list[float] = []
+            for bound, i in self._candidates(q_weights, score, limit, threshold):
+                if len(best) == limit and bound < best[0] - 1e-9:
+                    break
+                value = score(i)
+                if value > threshold:
+                    scored.append((value, i))
+                    if len(best) < limit:
+                        heapq.heappush(best, value)
+                    elif value > best[0]:
+                        heapq.heapreplace(best, value)
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        if limit is not None:
+            scored = scored[:limit]
+        keys = self.keys
+        return [(keys[i], value) for value, i in scored]
+
+    def _scorer(self, q_weights: dict[str, float]):
         q_terms = q_weights.keys()
         q_weight = q_weights.__getitem__
-        scored = []
-        for key, vector, norm in zip(self.keys, self.vectors, self.norms, strict=True):
+        vectors, norms = self.vectors, self.norms
+
+        def score(i: int) -> float:
+            vector, norm = vectors[i], norms[i]
             common = q_terms & vector.terms
             if not common or not norm:
-                continue
-            dot = sum(map(q_weight, common))
+                return 0.0
             heavy = vector.heavy
-            if heavy:
-                dot += sum(q_weight(t) * (heavy[t] - 1.0) for t in common & heavy.keys())
-            score = dot / norm
-            if score > threshold:
-                scored.append((key, score))
-        scored.sort(key=lambda pair: pair[1], reverse=True)
-        return scored if limit is None else scored[:limit]
+            if not heavy:
+                return sum(map(q_weight, common)) / norm
+            # Terms of weight 1, then the others: C-level maps, no Python loop per term.
+            weighted = common & heavy.keys()
+            dot = sum(map(q_weight, common - weighted)) if weighted else sum(map(q_weight, common))
+            return (
+                dot + sum(map(mul, map(q_weight, weighted), map(heavy.__getitem__, weighted)))
+            ) / norm
+
+        return score
+
+    def _candidates(self, q_weights, score, limit: int, threshold: float) -> list:
+        """The documents that may score among the best `limit` (a superset of them), as
+        (upper bound of the score, index), best bound first."""
+        peaks, postings, idf = self.peaks, self.postings, self.idf
+        by_length = sorted(q_weights, key=lambda t: len(postings[t]))
+        # A lower bound on the limit-th best score: the exact scores of the documents sharing
+        # most of the query's rarest terms (counted in C, over a few short postings).
+        shared: Counter[int] = Counter()
+        for term in by_length[:_SEED_TERMS]:
+            shared.update(postings[term])
+            if shared.total() > _SEED_POSTINGS:
+                break
+        seed = {i for i, _n in shared.most_common(_SEED_PER_RESULT * limit)}
+        floor = threshold
+        if len(seed) >= limit:
+            best = sorted(map(score, seed), reverse=True)
+            floor = max(floor, best[limit - 1])
+        # The margins cover rounding: bounds are summed in another order than the scores.
+        floor -= 1e-9
+        # 1. MaxScore: the commonest terms whose greatest contributions stay under the floor
+        # together cannot lift a document holding none of the others above it.
+        bounds = sorted(((q_weights[t] * peaks[t], t) for t in q_weights), reverse=True)
+        tail = 0.0
+        cut = len(bounds)
+        while cut and tail + bounds[cut - 1][0] < floor:
+            tail += bounds[cut - 1][0]
+            cut -= 1
+        needed = [term for _bound, term in bounds[:cut]]
+        needed_length = sum(map(len, map(postings.__getitem__, needed)))
+        infinite = math.inf
+        if floor <= 0:
+            return [(infinite, i) for i in seed.union(*map(postings.__getitem__, needed))]
+        # 2. Prefix filter (as in similarity joins): the cosine is at most the length of the
+        # unit query vector over the terms a document shares. Walking the rarest terms'
+        # postings gives each document the squared length it shares of them (`mass`); with
+        # `rest`, that of the terms not walked, sqrt(mass + rest) bounds its score. Once the
+        # terms walked carry more than 1 - floor², a document holding none of them cannot
+        # reach the floor; walking further (within a budget: a Python step per posting, a
+        # few times less than scoring a document) tightens the bound.
+        square = floor * floor - 1e-9
+        shares = {t: (q_weights[t] / idf[t]) ** 2 for t in q_weights}
+        mass: dict[int, float] = {}
+        get = mass.get
+        rest = 1.0
+        length = 0
+        required = None
+        for term in by_length:
+            docs = postings[term]
+            budget = _MASS_POSTINGS if required is None else max(_MASS_POSTINGS, 2 * required)
+            if length + len(docs) > budget and (required is not None or length):
+                break
+            # mass[i] += share for each i, looped in C.
+            added = map(operator.add, map(get, docs, repeat(0.0)), repeat(shares[term]))
+            mass.update(zip(docs, added, strict=False))
+            length += len(docs)
+            rest -= shares[term]
+            if required is None and rest < square:
+                required = length
+        if required is not None and required <= needed_length:
+            pool: Iterable[int] = mass.keys() | seed
+        else:
+            pool = seed.union(*map(postings.__getitem__, needed))
+        sqrt = math.sqrt
+        found = []
+        for i in pool:
+            bound = get(i, 0.0) + rest
+            if bound >= square:
+                found.append((sqrt(bound) if bound > 0 else 0.0, i))
+        found.sort(reverse=True)
+        return found
+
+
+# The first lower bound: documents scored per wanted result, chosen among the postings of at
+# most this many of the rarest terms, or this many postings.
+_SEED_PER_RESULT = 4
+_SEED_TERMS = 12
+_SEED_POSTINGS = 5_000
+# Postings walked to bound each candidate (beyond those needed to find the candidates).
+_MASS_POSTINGS = 12_000
 
 
 def rank(
@@ -251,10 +409,14 @@ def rank(
 
 # --- proposals -------------------------------------------------------------------------------
 
-# Corpora of recently used querysets, keyed by a fingerprint of their rows (see the module doc).
-_corpus_cache: OrderedDict[str, Corpus] = OrderedDict()
+# Corpora of recently used querysets, keyed by the queryset's SQL and the generation of the
+# proposals (see the module doc).
+_corpus_cache: OrderedDict[tuple, tuple[float, Corpus]] = OrderedDict()
 _CORPUS_CACHE_SIZE = 8
 _corpus_lock = Lock()
+# A change made behind the signals' back (a queryset update(), a bulk_create) is picked up
+# after this many seconds at the latest.
+CORPUS_MAX_AGE = 15 * 60
 
 
 def proposal_text(proposal: Proposal) -> str:
@@ -262,23 +424,32 @@ def proposal_text(proposal: Proposal) -> str:
     return "\n".join((proposal.title, proposal.reasons, proposal.suggestions))
 
 
+# Proposals' text and status (who sees them) and co-signers (who sees them) decide a corpus.
+PROPOSALS = Generation("similar-proposals", ("proposals.Proposal", "proposals.ProposalCosigner"))
+generation = PROPOSALS.current
+connect_signals = PROPOSALS.watch  # ProposalsConfig.ready
+
+
 def _corpus_for(queryset: QuerySet[Proposal]) -> Corpus:
-    rows = list(queryset.order_by("pk").values_list("pk", "title", "reasons", "suggestions"))
-    digest = hashlib.blake2b(digest_size=16)
-    for pk, title, reasons, suggestions in rows:
-        digest.update(f"{pk}\x1f{title}\x1f{reasons}\x1f{suggestions}\x1e".encode())
-    key = digest.hexdigest()
+    queryset = queryset.order_by("pk").values_list("pk", "title", "reasons", "suggestions")
+    # The rows are read only to build: a cached corpus costs no query, however many proposals.
+    sql, params = queryset.query.sql_with_params()
+    key = (queryset.db, sql, tuple(map(str, params)), generation())
+    now = time.monotonic()
     with _corpus_lock:
-        corpus = _corpus_cache.get(key)
-        if corpus is not None:
+        cached = _corpus_cache.get(key)
+        if cached is not None and now - cached[0] < CORPUS_MAX_AGE:
             _corpus_cache.move_to_end(key)
-            return corpus
+            return cached[1]
     corpus = Corpus.build(
         (pk, cached_tf_vector(title, f"{reasons}\n{suggestions}"))
-        for pk, title, reasons, suggestions in rows
+        for pk, title, reasons, suggestions in queryset
     )
     with _corpus_lock:
-        _corpus_cache[key] = corpus
+        _corpus_cache[key] = (now, corpus)
+        # Corpora of an older generation of the same queryset will not be asked for again.
+        for old in [k for k in _corpus_cache if k[:3] == key[:3] and k != key]:
+            del _corpus_cache[old]
         while len(_corpus_cache) > _CORPUS_CACHE_SIZE:
             _corpus_cache.popitem(last=False)
     return corpus
@@ -300,7 +471,8 @@ def _ranked_pks(
     limit: int,
     threshold: float,
 ) -> list[tuple[Any, float]]:
-    ranked = _corpus_for(queryset).rank(text, limit=None, threshold=threshold)
+    # One more than wanted: the excluded proposal may be among them.
+    ranked = _corpus_for(queryset).rank(text, limit=limit + 1, threshold=threshold)
     return [(pk, score) for pk, score in ranked if pk != exclude_pk][:limit]
 
 
@@ -311,6 +483,7 @@ def similar_proposals(
     exclude_pk: Any = None,
     limit: int = 5,
     threshold: float = DEFAULT_THRESHOLD,
+    with_replies: bool = True,
 ) -> list[tuple[Proposal, float]]:
     """The proposals of `queryset` most similar to `text`: [(proposal, cosine)], best first.
 
@@ -318,16 +491,20 @@ def similar_proposals(
     past terms), so nobody is shown a proposal they may not see. `exclude_pk` leaves out the
     proposal being written or reviewed. The proposals come with term, session, lead proposer and
     their assignments' units and replies loaded, for a list showing status, units and replies
-    (the caller shows a member only released replies).
+    (the caller shows a member only released replies); `with_replies=False` leaves the replies
+    out for a caller that does not show them (one query fewer).
     """
     ranked = _ranked_pks(text, queryset, exclude_pk=exclude_pk, limit=limit, threshold=threshold)
     if not ranked:
         return []
+    related = (
+        ("assignments__unit", "assignments__replies") if with_replies else ("assignments__unit",)
+    )
     by_pk = {
         p.pk: p
         for p in queryset.filter(pk__in=[pk for pk, _ in ranked])
         .select_related("term", "session", "lead_proposer")
-        .prefetch_related("assignments__unit", "assignments__replies")
+        .prefetch_related(*related)
     }
     return [(by_pk[pk], score) for pk, score in ranked if pk in by_pk]
 

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import CharField, Max, QuerySet
+from django.db.models import CharField, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -71,6 +71,21 @@ def unit_assignments(user) -> QuerySet:
     )
 
 
+def _answered_first(user) -> QuerySet:
+    """The ids of the unit's last answered assignments, newest reply first, cut to the few
+    shown. Ordered over the assignments alone, each one's newest reply read through the
+    reply's index: grouping every answered assignment (hundreds per unit) with its proposal's
+    long row to keep ten was most of the unit home's time."""
+    newest = ProposalReply.objects.filter(assignment=OuterRef("pk")).order_by("-submitted_at")
+    return (
+        ProposalUnit.objects.visible_to(user)
+        .filter(unit_id=user.handling_unit_id, status__in=ANSWERED)
+        .annotate(last_submitted_at=Subquery(newest.values("submitted_at")[:1]))
+        .order_by("-last_submitted_at", "-id")
+        .values("pk")[:RECENT_SHOWN]
+    )
+
+
 def _decorate(assignments, today: datetime.date) -> list[ProposalUnit]:
     for a in assignments:
         a.due_state = selectors.due_state(a, today)
@@ -90,7 +105,7 @@ def unit_section(request, unit: HandlingUnit) -> dict:
     qs = unit_assignments(user)
     active = _decorate(list(qs.filter(status__in=ACTIVE).order_by("due_on", "id")), today)
     recent = _decorate(
-        list(qs.filter(status__in=ANSWERED).order_by("-last_submitted_at", "-id")[:RECENT_SHOWN]),
+        list(qs.filter(pk__in=_answered_first(user)).order_by("-last_submitted_at", "-id")),
         today,
     )
     return {

@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -93,9 +93,11 @@ office_required = allowed_if(can_edit_county)
 countywide_required = allowed_if(is_countywide)
 
 
-def _filter(request) -> ProposalFilter:
+def _filter(request, *, answers: bool = True) -> ProposalFilter:
     return ProposalFilter(
-        request.GET, queryset=selectors.proposal_list_queryset(request.user), request=request
+        request.GET,
+        queryset=selectors.proposal_list_queryset(request.user, answers=answers),
+        request=request,
     )
 
 
@@ -133,7 +135,7 @@ def session_text(proposal) -> str:
 
 @reader_required
 def proposal_list(request):
-    filterset = _filter(request)
+    filterset = _filter(request, answers=False)
     page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for proposal in page.object_list:
@@ -149,10 +151,11 @@ def proposal_list(request):
         "key_count": Proposal.objects.visible_to(request.user).filter(is_key=True).count()
         if is_countywide(request.user)
         else 0,
+        # EXISTS probes the session index once per session; a join with DISTINCT read and
+        # sorted every proposal. The trash counts too, as the join did.
         "sessions": list(
             CommitteeSession.objects.visible_to(request.user)
-            .filter(proposals__isnull=False)
-            .distinct()
+            .filter(Exists(Proposal._base_manager.filter(session=OuterRef("pk"))))
             .order_by("-starts_on")
         )
         if is_countywide(request.user)
@@ -327,10 +330,10 @@ def _proposal(request, pk) -> Proposal:
     return get_object_or_404(_detail_queryset(request.user), pk=pk)
 
 
-def _timeline(proposal, assignments) -> list[dict]:
+def _timeline(proposal, assignments, moves) -> list[dict]:
     units = {str(a.pk): a.unit.name for a in assignments}
     rows = []
-    for t in selectors.proposal_moves(proposal, [a.pk for a in assignments]):
+    for t in moves:
         if t.object_id in units and t.content_type_id != _proposal_type().pk:
             choices, who = AssignmentStatus, units[t.object_id]
         else:
@@ -396,6 +399,7 @@ def _page(request, proposal, forms=None, status=200):
         a.reply_list = by_assignment.get(a.pk, [])
         a.rating_list = list(a.ratings.all()) if counts["ratings"] else []
     forms = forms or {}
+    transitions = list(selectors.proposal_moves(proposal, [a.pk for a in assignments]))
     context = {
         "proposal": proposal,
         "cosigners": (
@@ -405,7 +409,7 @@ def _page(request, proposal, forms=None, status=200):
         ),
         "files": list(proposal.files.all()) if counts["files"] else [],
         "assignments": assignments,
-        "timeline": _timeline(proposal, assignments),
+        "timeline": _timeline(proposal, assignments, transitions),
         # Most proposals have no matter and absorbed none: their lists cost no query.
         "matters": (
             list(proposal.matters.select_related("town").order_by("pk"))
@@ -423,21 +427,31 @@ def _page(request, proposal, forms=None, status=200):
         "countywide": is_countywide(user),
         "today": today,
     }
+    # The similar rows' units come with their assignments, so similarity's
+    # "assignments__unit" finds them loaded: one query fewer.
+    visible = (
+        Proposal.objects.visible_to(user)
+        .exclude(status=S.DRAFT)
+        .prefetch_related(
+            Prefetch("assignments", queryset=ProposalUnit.objects.select_related("unit"))
+        )
+    )
     if is_countywide(user):
-        # The similar rows' units come with their assignments, so similarity's
-        # "assignments__unit" finds them loaded: one query fewer.
-        visible = (
-            Proposal.objects.visible_to(user)
-            .exclude(status=S.DRAFT)
-            .prefetch_related(
-                Prefetch("assignments", queryset=ProposalUnit.objects.select_related("unit"))
-            )
-        )
         text = similarity.proposal_text(proposal)
+        # The panel shows units, not replies: they are not read.
         context["similar"] = similarity.similar_proposals(
-            text, queryset=visible, exclude_pk=proposal.pk, limit=5
+            text, queryset=visible, exclude_pk=proposal.pk, limit=5, with_replies=False
         )
-        context["history"] = object_history(proposal)
+        # The proposal's own moves were read for the timeline: the panel reuses them.
+        own = str(proposal.pk)
+        context["history"] = object_history(
+            proposal,
+            transitions=[
+                t
+                for t in transitions
+                if t.content_type_id == _proposal_type().pk and t.object_id == own
+            ],
+        )
         context["show_history"] = True
     if can_manage:
         moves = open_moves(proposal)
@@ -447,10 +461,10 @@ def _page(request, proposal, forms=None, status=200):
         }
         context["merge_q"], context["merge_candidates"] = _merge_candidates(request, proposal)
         if "assign" in moves:
+            # The similar panel's corpus: drafts have no unit to vote with, and a second
+            # corpus of every proposal would double a worker's memory and first build.
             context["suggested_units"] = similarity.suggested_units(
-                similarity.proposal_text(proposal),
-                queryset=Proposal.objects.visible_to(user),
-                exclude_pk=proposal.pk,
+                similarity.proposal_text(proposal), queryset=visible, exclude_pk=proposal.pk
             )
         context["refuse_form"] = forms.get("give_back_refuse")
         context["return_form"] = forms.get("return")

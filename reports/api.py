@@ -1,5 +1,5 @@
 """/api/v1/stats/?year=&town=: the figures of the dashboard, from the same functions
-(reports.figures.page_figures), with the period, the same span a year earlier and the change.
+(reports.figures.page_figures, through the figure cache), with the period, the same span a year earlier and the change.
 
 Who: office, admin, leaders (any town or the county) and town clerks, whose figures are always
 their own town's: a clerk asking for another town gets 403. Members and handling units get 403.
@@ -14,8 +14,8 @@ from rest_framework.response import Response
 
 from cppcc.roles import Role, clerk_town_id, has_role
 
-from . import statistics
-from .figures import page_figures, towns_for
+from . import figure_cache, statistics
+from .figures import cached_page_figures, towns_for
 from .periods import Period
 
 FIGURE_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.TOWN)
@@ -41,7 +41,7 @@ class StatsQuery(serializers.Serializer):
     )
 
     def validate_year(self, value: int) -> int:
-        covered = statistics.years_covered()
+        covered = figure_cache.years_covered()
         if value not in covered:
             raise serializers.ValidationError(
                 _("没有%(y)s年的记录，可查询%(first)d年至%(last)d年。")
@@ -97,7 +97,7 @@ class StatsViewSet(viewsets.ViewSet):
             if town is None:
                 raise serializers.ValidationError({"town": [_("镇街不存在或您无权查看。")]})
         period = Period.for_year(year)
-        figures = page_figures(user, period, town)
+        figures, _years, _extra = cached_page_figures(user, period, town)
         figures["period"] = _period_json(period)
         figures["town"] = {"id": town.pk, "name": town.name} if town else None
         return Response(figures)

@@ -30,6 +30,9 @@ class ReportsConfig(AppConfig):
             ),
         )
         self.register_duty()
+        from . import figure_cache
+
+        figure_cache.watch()
         register_nav(
             NavItem(
                 _("年度履职成绩单"),

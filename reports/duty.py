@@ -12,6 +12,7 @@ distributions count over the queryset the caller scoped to the viewer.
 import statistics
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import DecimalField, FilteredRelation, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -127,50 +128,88 @@ def county_totals(year: int) -> list[tuple[int, int, Decimal]]:
     )
 
 
-def county_ranks(year: int) -> dict[int, int]:
-    """{member id: rank in the county} for `year` among the ranked members (one query)."""
-    return competition_ranks({pk: total for pk, _sector, total in county_totals(year)})
+# Kept until the ledger's version changes (members.duty.ledger_version); the timeout only bounds
+# how long an unread year stays in the cache.
+COUNTY_TIMEOUT = 24 * 60 * 60
 
 
-def member_rank(member: Member, year: int, rows: list | None = None) -> dict:
-    """The member's rank in `year` in the county and in their sector, with how many members each
-    counts: `{"county", "county_of", "sector", "sector_of"}`; the ranks are None when the member
-    is not ranked (left, or not of the current term). One query (none given county_totals)."""
-    rows = county_totals(year) if rows is None else rows
-    county = competition_ranks({pk: total for pk, _sector, total in rows})
-    same_sector = {pk: total for pk, sector, total in rows if sector == member.sector_id}
-    sector = competition_ranks(same_sector)
-    return {
-        "county": county.get(member.pk),
-        "county_of": len(county),
-        "sector": sector.get(member.pk),
-        "sector_of": len(same_sector),
-    }
-
-
-def member_standing(member: Member, year: int) -> tuple[Decimal, dict]:
-    """The member's points in `year` and member_rank: one query when the member is ranked (their
-    total is among the county's), two when not."""
-    rows = county_totals(year)
-    total = next((points for pk, _sector, points in rows if pk == member.pk), None)
-    if total is None:
-        total = member_points(member, year)
-    return total, member_rank(member, year, rows)
-
-
-def county_median_by_category(year: int) -> dict[str, Decimal]:
-    """{category: the median of the ranked members' points in that category in `year`}, members
-    with no entries counting 0 (the radar's comparison line). One query."""
+def county_standing(year: int) -> dict:
+    """The county's figures of `year`, counted over every ranked member: `{"county": {member id:
+    rank}, "tenths": {member id: points × 10}, "sector": {member id: rank within their sector},
+    "sector_of": {sector id: ranked members}, "median": county_median_by_category}`. One grouped query over the year's ledger,
+    kept in the cache until the ledger or the ranked members change (none then)."""
+    version = ledger.ledger_version()
+    key = f"reports.duty.county:{year}:{version}"
+    if version is not None:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
     columns = [f"points_{c}" for c in CATEGORIES]
     rows = list(
-        with_year_points(ranked_members(), year, categories=True).order_by().values_list(*columns)
+        with_year_points(ranked_members(), year, categories=True)
+        .order_by()
+        .values_list("pk", "sector_id", "points_total", *columns)
     )
+    by_sector: dict[int, dict[int, Decimal]] = {}
+    for pk, sector, total, *_categories in rows:
+        by_sector.setdefault(sector, {})[pk] = total
+    sector_ranks: dict[int, int] = {}
+    for totals in by_sector.values():
+        sector_ranks.update(competition_ranks(totals))
+    figures = {
+        "county": competition_ranks({pk: total for pk, _sector, total, *_c in rows}),
+        # In tenths of a point (the ledger's precision): ints come out of the cache faster than
+        # thousands of Decimals.
+        "tenths": {pk: int(total * 10) for pk, _sector, total, *_c in rows},
+        "sector": sector_ranks,
+        "sector_of": {sector: len(totals) for sector, totals in by_sector.items()},
+        "median": _medians([row[3:] for row in rows]),
+    }
+    if version is not None:
+        cache.set(key, figures, COUNTY_TIMEOUT)
+    return figures
+
+
+def _medians(rows: list) -> dict[str, Decimal]:
     if not rows:
         return dict.fromkeys(CATEGORIES, ZERO)
     return {
         category: Decimal(statistics.median(row[i] for row in rows))
         for i, category in enumerate(CATEGORIES)
     }
+
+
+def county_ranks(year: int) -> dict[int, int]:
+    """{member id: rank in the county} for `year` among the ranked members (county_standing)."""
+    return county_standing(year)["county"]
+
+
+def member_rank(member: Member, year: int, figures: dict | None = None) -> dict:
+    """The member's rank in `year` in the county and in their sector, with how many members each
+    counts: `{"county", "county_of", "sector", "sector_of"}`; the ranks are None when the member
+    is not ranked (left, or not of the current term). From county_standing (or its `figures`)."""
+    figures = county_standing(year) if figures is None else figures
+    return {
+        "county": figures["county"].get(member.pk),
+        "county_of": len(figures["county"]),
+        "sector": figures["sector"].get(member.pk),
+        "sector_of": figures["sector_of"].get(member.sector_id, 0),
+    }
+
+
+def member_standing(member: Member, year: int) -> tuple[Decimal, dict]:
+    """The member's points in `year` and member_rank: no query of its own for a ranked member
+    (their total is among the county's), one for a member who is not ranked."""
+    figures = county_standing(year)
+    tenths = figures["tenths"].get(member.pk)
+    total = member_points(member, year) if tenths is None else Decimal(tenths).scaleb(-1)
+    return total, member_rank(member, year, figures)
+
+
+def county_median_by_category(year: int) -> dict[str, Decimal]:
+    """{category: the median of the ranked members' points in that category in `year`}, members
+    with no entries counting 0 (the radar's comparison line). From county_standing."""
+    return county_standing(year)["median"]
 
 
 def ledger_years(entries: QuerySet) -> list[int]:

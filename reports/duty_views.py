@@ -81,7 +81,9 @@ def record_context(request, member: Member) -> dict:
     year = chosen_year(request, years)
     by_kind = duty.points_by_kind(member, year)
     by_category = duty.points_by_category(by_kind)
-    median = duty.county_median_by_category(year)
+    # Ranks and medians from one reading of the county's figures (cached, reports.duty).
+    county = duty.county_standing(year)
+    median = county["median"]
     page = Paginator(entries.filter(year=year).order_by("-date", "-id"), ENTRIES_PER_PAGE)
     page_obj = page.get_page(request.GET.get("page"))
     staff = is_staff_like(user)
@@ -93,7 +95,7 @@ def record_context(request, member: Member) -> dict:
         "year": year,
         "years": years,
         "total": sum((row["points"] for row in by_kind), duty.ZERO),
-        "rank": duty.member_rank(member, year),
+        "rank": duty.member_rank(member, year, county),
         "by_kind": by_kind,
         "by_category": [{**row, "median": median[row["category"]]} for row in by_category],
         "radar": radar,

@@ -17,7 +17,7 @@ from members.models import Member
 from proposals.models import AdoptionLevel, OpinionReport, Proposal
 from studios.models import Activity, Problem, Studio, Town
 
-from . import statistics
+from . import figure_cache, statistics
 from .periods import Period
 
 
@@ -84,7 +84,7 @@ def parse_year(raw: str | None) -> int | None:
         year = int(raw or "")
     except ValueError:
         return None
-    return year if year in statistics.years_covered() else None
+    return year if year in figure_cache.years_covered() else None
 
 
 def parse_town(user, raw: str | None) -> Town | None:
@@ -238,3 +238,36 @@ def page_figures(user, period: Period, town: Town | None = None, *extra: Pending
     figures["opinions"] = _with_levels(figures["opinions"])
     figures = {"period": period, "town": town, **figures}
     return (figures, *values) if extra else figures
+
+
+def cached_page_figures(
+    user,
+    period: Period,
+    town: Town | None = None,
+    names: tuple[str, ...] = (),
+    extra: Callable[[], dict[str, Pending]] | None = None,
+) -> tuple[dict, list[int], dict]:
+    """(page_figures, the years covered, {name: value} of the page's own figures `extra()`
+    gives, named `names`), from the figure cache when the viewer's figures are shared
+    (figure_cache.scope_key), else read as page_figures reads them, in one statement. `extra`
+    is called only when the figures are read: building its querysets costs a cached visit
+    more than the rest of its figures."""
+    scope = figure_cache.scope_key(user, town)
+
+    def compute():
+        pendings = extra() if extra is not None else {}
+        figures, years, *values = page_figures(
+            user, period, town, statistics.years_covered.pending(), *pendings.values()
+        )
+        plain = {k: v for k, v in figures.items() if k not in ("period", "town")}
+        values = dict(zip(pendings, values, strict=True))
+        if set(values) != set(names):  # they key the entry: a name missing would share it
+            raise ValueError(f"extra() gives {sorted(values)}, not the figures named {names}")
+        return plain, years, values
+
+    if scope is None:
+        figures, years, values = compute()
+    else:
+        parts = [scope, period.year, period.start, period.end, town.pk if town else "-"]
+        figures, years, values = figure_cache.remembered([*parts, *names], compute)
+    return {"period": period, "town": town, **figures}, years, values

@@ -1,3 +1,4 @@
+from django.utils.html import json_script
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -5,11 +6,12 @@ from consultations.models import COMPLETED_STATE, STEPS, MeetingKind, Step, stat
 from cppcc.navigation import Pending, todos_for
 from cppcc.roles import Role
 from cppcc.views import RoleRequiredMixin
+from members.duty import ledger_version
 from members.models import CommitteeSession
 from studios.models import Problem, Studio
 
-from . import charts, statistics
-from .figures import FigureScope, page_figures, parse_town, parse_year, towns_for
+from . import charts, figure_cache, statistics
+from .figures import FigureScope, cached_page_figures, parse_town, parse_year, towns_for
 from .links import FigureLinks
 from .periods import Period
 
@@ -25,6 +27,8 @@ class ScopedFiguresMixin(RoleRequiredMixin):
     year) and, where the page offers it, `?town=` among the towns the viewer may see."""
 
     choose_town = False
+    # The names of the figures extra_figures gives (they key them in the figure cache).
+    extra_names: tuple[str, ...] = ()
 
     def selection(self) -> tuple[Period, object]:
         year = parse_year(self.request.GET.get("year")) or statistics.current_year()
@@ -36,12 +40,16 @@ class ScopedFiguresMixin(RoleRequiredMixin):
         return {}
 
     def figures(self) -> dict:
-        """The page's figures, the years covered and the page's extra_figures, in one query."""
+        """The page's figures, the years covered and the page's extra_figures: from the figure
+        cache, or in one query."""
         period, town = self.selection()
-        extra = self.extra_figures(FigureScope(self.request.user, town), period)
-        names = list(extra)
-        figures, years, *values = page_figures(
-            self.request.user, period, town, statistics.years_covered.pending(), *extra.values()
+        user = self.request.user
+        figures, years, values = cached_page_figures(
+            user,
+            period,
+            town,
+            self.extra_names,
+            lambda: self.extra_figures(FigureScope(user, town), period),
         )
         links = FigureLinks(period, town)
         for row in figures["opinions"]["by_level"]:
@@ -51,7 +59,7 @@ class ScopedFiguresMixin(RoleRequiredMixin):
             "year": period.year,
             "links": links,
             "years": years,
-            **dict(zip(names, values, strict=True)),
+            **values,
             "towns": towns_for(self.request.user) if self.choose_town else [],
             "meeting_links": {
                 "all": links.meetings(),
@@ -70,14 +78,22 @@ class OfficeHomeView(ScopedFiguresMixin, TemplateView):
     choose_town = True
 
     def get_context_data(self, **kwargs):
-        sessions = statistics.session_attendance(
-            CommitteeSession.objects.visible_to(self.request.user), limit=5
-        )
+        user = self.request.user
+
+        def sessions():
+            return statistics.session_attendance(CommitteeSession.objects.visible_to(user), limit=5)
+
+        # Sessions are the county's (visible_to): one entry for every county role.
+        scope = figure_cache.scope_key(user, None)
         return super().get_context_data(
             **kwargs,
             **self.figures(),
             todos=todos_for(self.request, self.roles),
-            session_attendance=sessions,
+            session_attendance=(
+                sessions()
+                if scope is None
+                else figure_cache.remembered([scope, "sessions"], sessions)
+            ),
         )
 
 
@@ -89,7 +105,7 @@ class TownHomeView(ScopedFiguresMixin, TemplateView):
         user = self.request.user
         context = super().get_context_data(**kwargs, **self.figures())
         context["todos"] = todos_for(self.request, self.roles)
-        context["town"] = user.town
+        context["town"] = context["town"] or user.town  # parse_town read it already
         context["town_studios"] = Studio.objects.visible_to(user).select_related("town", "leader")
         context["open_problems"] = (
             Problem.objects.visible_to(user).exclude(status="solved").select_related("studio")[:10]
@@ -101,6 +117,7 @@ class DashboardView(ScopedFiguresMixin, TemplateView):
     roles = (Role.LEADER, Role.ADMIN, Role.OFFICE)
     template_name = "reports/dashboard.html"
     choose_town = True
+    extra_names = ("activities_by_month", "activities_by_kind")
 
     def extra_figures(self, scope: FigureScope, period: Period) -> dict[str, Pending]:
         activities = scope.activities()
@@ -113,12 +130,34 @@ class DashboardView(ScopedFiguresMixin, TemplateView):
         context = super().get_context_data(**kwargs, **self.figures())
         # A leader's needs-attention figures; office staff opening the dashboard see theirs.
         context["todos"] = todos_for(self.request, self.roles)
-        scope = FigureScope(self.request.user, context["town"])
-        context["charts"] = [
-            {"id": f"chart-{key}", "data_id": f"chart-{key}-data", "option": option, "css": css}
-            for key, option, css in dashboard_charts(context, scope)
-        ]
+        context["charts"] = self.charts(context)
         return context
+
+    def charts(self, context: dict) -> list[dict]:
+        """The charts, from the figure cache while neither the records nor the duty ledger (the
+        points chart) changed."""
+        user, town, period = self.request.user, context["town"], context["period"]
+
+        def build():
+            # The option's <script> is kept written out: escaping the towns × steps chart's JSON
+            # costs more than the rest of a cached visit.
+            return [
+                {
+                    "id": f"chart-{key}",
+                    "data_id": f"chart-{key}-data",
+                    "option": option,
+                    "script": json_script(option, f"chart-{key}-data"),
+                    "css": css,
+                }
+                for key, option, css in dashboard_charts(context, FigureScope(user, town))
+            ]
+
+        scope = figure_cache.scope_key(user, town)
+        ledger = ledger_version()
+        if scope is None or ledger is None:
+            return build()
+        parts = [scope, "charts", period.start, period.end, town.pk if town else "-", ledger]
+        return figure_cache.remembered(parts, build)
 
 
 def dashboard_charts(context: dict, scope: FigureScope) -> list[tuple[str, dict, str]]:

@@ -54,6 +54,10 @@ class StudiosConfig(AppConfig):
         for duty_source in DUTY_SOURCES:
             register_source(duty_source)  # activities, duty days, postings count toward 履职档案
 
+        from .totals_cache import watch
+
+        watch()  # the activity list's totals are cached until these records change
+
         from cppcc.navigation import TodoSource, register_todos
 
         from . import selectors

@@ -345,18 +345,24 @@ def activity_list_queryset(qs: QuerySet, *, counted: bool = False) -> QuerySet:
 def activity_totals(qs: QuerySet) -> dict:
     """Totals over every filtered activity, not only the page shown: activities, members present
     (人次), other participants, residents served and live-stream sales. Two aggregates: summing
-    activity columns over an attendance join would count each activity once per attendee."""
-    totals = qs.order_by().aggregate(
-        activities=Count("pk"),
-        others=Coalesce(Sum("other_participants"), 0),
-        residents=Coalesce(Sum("residents_reached"), 0),
-        sales=Sum("sales_wan"),
-    )
-    totals["present"] = ActivityAttendance.objects.filter(
-        activity__in=qs.order_by().values("pk"), status=Attendance.PRESENT
-    ).count()
-    totals["attendance"] = totals["present"] + totals["others"]
-    return totals
+    activity columns over an attendance join would count each activity once per attendee. Kept
+    in the cache until an activity, an attendance or a studio changes (totals_cache)."""
+    from .totals_cache import remembered
+
+    def compute() -> dict:
+        totals = qs.order_by().aggregate(
+            activities=Count("pk"),
+            others=Coalesce(Sum("other_participants"), 0),
+            residents=Coalesce(Sum("residents_reached"), 0),
+            sales=Sum("sales_wan"),
+        )
+        totals["present"] = ActivityAttendance.objects.filter(
+            activity__in=qs.order_by().values("pk"), status=Attendance.PRESENT
+        ).count()
+        totals["attendance"] = totals["present"] + totals["others"]
+        return totals
+
+    return remembered(qs, compute)
 
 
 def problem_list_queryset(qs: QuerySet) -> QuerySet:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from cppcc.changes import announce
 from cppcc.notifications import notify
 from cppcc.scoping import INVALID_CHOICE, named_refusal, visible_names
 from cppcc.versioning import claim_version
@@ -600,6 +601,8 @@ def save_attendance(parent, attendance: Mapping[int, str], *, by, replace: bool 
         from members import duty
 
         duty.refresh(r.member_id for r in rows)
+        # Nor to what is kept computed from attendance (figure pages, the activity totals).
+        announce(relation.model)
 
 
 @transaction.atomic

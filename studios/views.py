@@ -421,13 +421,13 @@ def activity_list(request):
     filtered rows by aggregate, the rows themselves paged and their attendance counted for the
     page only."""
     filterset, rows = _activities(request)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    totals = selectors.activity_totals(rows)
+    paginator = Paginator(rows, 50)
+    # The totals counted the same rows: the paginator need not COUNT them again.
+    paginator.count = totals["activities"]
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.attach_activity_counts(page.object_list)
-    context = {
-        "page_obj": page,
-        "filter": filterset,
-        "totals": selectors.activity_totals(rows),
-    }
+    context = {"page_obj": page, "filter": filterset, "totals": totals}
     return render(request, "studios/activity_list.html", context)
 
 

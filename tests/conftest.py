@@ -58,6 +58,19 @@ def _answers(url: str, default_port: int) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_generations():
+    """Each test starts from new generations (cppcc.generations): the cache outlives the test's
+    rolled-back rows (Redis, or the process's locmem), and figures, totals or corpora kept by an
+    earlier test must not be read for another test's rows; and no ledger change is pending from
+    an earlier test's rolled-back transaction."""
+    from cppcc.generations import bump_all
+    from members import duty
+
+    duty._changed.in_transaction = False
+    bump_all()
+
+
 @pytest.fixture
 def require_postgres(settings):
     need(

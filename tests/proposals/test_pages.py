@@ -157,10 +157,10 @@ def test_list_query_count_does_not_grow_with_rows(
         walk(ProposalFactory(term=term, title=f"提案{i}"), S.CLOSED, office_user)
     client = client_for(office_user)
     client.get(LIST)
-    # session, user, roles, count, rows, held assignments, their released replies, their
-    # ratings, key count, sessions for the compilation menu, the filter's term, session and
-    # unit choices, the nav's to-dos and notifications (base.html)
-    with django_assert_max_num_queries(22) as captured:
+    # session, user, roles, count, rows, held assignments (with units; the page shows no
+    # replies or ratings), key count, sessions for the compilation menu, the filter's term,
+    # session and unit choices, the nav's notifications (base.html)
+    with django_assert_max_num_queries(12) as captured:
         assert client.get(LIST).status_code == 200
     few = len(captured.captured_queries)
     for i in range(6, 14):
@@ -311,12 +311,12 @@ def test_proposal_page_query_count_does_not_grow_with_units(
     q = walk(ProposalFactory(term=term), S.CLOSED, office_user, units=many)
     client = client_for(office_user)
     client.get(detail(p))
-    # session, user, roles, proposal, assignments, ratings, replies, co-signers, files,
-    # timeline, matters, merged ones, similar (corpus, rows, their units and replies),
-    # history, the nav's unread count: the same for one unit or five
-    with django_assert_max_num_queries(20):
+    # session, user, roles, proposal, the counts (with the nav's unread count), assignments,
+    # ratings, replies, timeline (also the history's transitions), similar (rows, their
+    # assignments with units; the corpus is cached), history: the same for one unit or five
+    with django_assert_max_num_queries(12):
         assert client.get(detail(p)).status_code == 200
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         assert client.get(detail(q)).status_code == 200
 
 

@@ -287,3 +287,118 @@ def test_ranking_two_thousand_proposals_is_quick(term, office_user):
     # Generous bounds for a shared CI machine; the figures measured are in the report.
     assert cold < 20
     assert warm < 2
+
+
+# --- issue 13: pruned ranking, the cached corpus and its invalidation --------------------------
+
+
+def _generated_corpus(n: int = 600) -> list[tuple[int, str]]:
+    """Texts sharing boilerplate and subjects in varying mixes, near-copies among them (as the
+    bench's), with a few unrelated ones."""
+    import random
+
+    rng = random.Random(13)
+    keys = list(TEXTS)
+    towns = ["古南", "东溪", "丁山", "横山", "安稳", "三角", "赶水", "打通"]
+    docs = []
+    for i in range(n):
+        title, reasons, suggestions = TEXTS[keys[rng.randrange(5)]]
+        other = TEXTS[keys[rng.randrange(5)]]
+        town = towns[rng.randrange(len(towns))]
+        parts = [f"{town}镇{title}", reasons[: rng.randrange(20, len(reasons))]]
+        if rng.random() < 0.5:
+            parts.append(other[2][: rng.randrange(10, len(other[2]))])
+        parts.append(suggestions)
+        docs.append((i, "\n".join(parts)))
+    docs.append((n, UNRELATED))
+    return docs
+
+
+@pytest.mark.parametrize("limit", [1, 5, 6, 21, 301])
+def test_pruned_ranking_finds_what_scoring_every_document_finds(limit):
+    docs = _generated_corpus()
+    corpus = similarity.Corpus.build((k, similarity.tf_vector("", t)) for k, t in docs)
+    queries = [text for _key, text in docs[::37]] + [EDITED_SCHOOL_BUS, UNRELATED, "校车"]
+    for query in queries:
+        for threshold in (0.0, 0.1, 0.5):
+            everything = corpus.rank(query, limit=None, threshold=threshold)
+            assert corpus.rank(query, limit=limit, threshold=threshold) == everything[:limit]
+
+
+def test_a_cached_corpus_costs_no_query(seeded, office_user, django_assert_num_queries):
+    assign(seeded["school_bus"], HandlingUnitFactory(name="县教育委员会"))
+    queryset = Proposal.objects.visible_to(office_user)
+    similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=queryset)
+    with django_assert_num_queries(4):  # the similar rows, their assignments, units, replies
+        similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=queryset)
+    with django_assert_num_queries(3):  # the replies not asked for
+        found = similarity.similar_proposals(
+            EDITED_SCHOOL_BUS, queryset=queryset, with_replies=False
+        )
+    assert [a.unit.name for a in found[0][0].assignments.all()] == ["县教育委员会"]
+
+
+def test_a_new_proposal_is_ranked_at_once(term, seeded, office_user):
+    queryset = Proposal.objects.visible_to(office_user)
+    before = similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=queryset)
+    copy = make_proposal(term, "school_bus")
+
+    after = [p for p, _score in similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=queryset)]
+
+    assert copy not in [p for p, _score in before]
+    assert copy in after
+
+
+def test_a_proposal_leaves_the_corpus_when_deleted(seeded, office_user):
+    queryset = Proposal.objects.visible_to(office_user)
+    similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=queryset)
+    seeded["school_bus"].delete()
+
+    assert similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=queryset) == []
+
+
+def test_a_co_signing_invitation_makes_a_proposal_similar_for_the_member(term, member_user, seeded):
+    from proposals.models import ProposalCosigner
+
+    unpublished = make_proposal(term, "school_bus", publish=False)
+    visible = Proposal.objects.visible_to(member_user)
+    found = [p for p, _score in similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=visible)]
+    assert unpublished not in found
+
+    ProposalCosigner.objects.create(
+        proposal=unpublished, member=member_user.member, status="invited"
+    )
+
+    found = [p for p, _score in similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=visible)]
+    assert unpublished in found
+
+
+def test_a_status_change_by_save_changes_who_sees_it(term, member_user, seeded):
+    draft = make_proposal(term, "school_bus", status=ProposalStatus.DRAFT)
+    visible = Proposal.objects.visible_to(member_user)
+    assert draft not in [
+        p for p, _ in similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=visible)
+    ]
+
+    draft.status, draft.serial = ProposalStatus.REGISTERED, next(_serials)
+    draft.save()
+
+    assert draft in [
+        p for p, _ in similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=visible)
+    ]
+
+
+def test_an_old_corpus_is_rebuilt_after_its_maximum_age(seeded, office_user, monkeypatch):
+    queryset = Proposal.objects.visible_to(office_user)
+    similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=queryset)
+    # A change the signals cannot see: a queryset update.
+    Proposal.objects.filter(pk=seeded["tea_brand"].pk).update(
+        title=TEXTS["school_bus"][0], reasons=TEXTS["school_bus"][1]
+    )
+    found = [p for p, _ in similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=queryset)]
+    assert seeded["tea_brand"] not in found
+
+    monkeypatch.setattr(similarity, "CORPUS_MAX_AGE", 0)
+
+    found = [p for p, _ in similarity.similar_proposals(EDITED_SCHOOL_BUS, queryset=queryset)]
+    assert seeded["tea_brand"] in found

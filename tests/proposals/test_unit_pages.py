@@ -302,3 +302,29 @@ def test_unit_home_query_count_does_not_grow_with_rows(
     # notifications.
     with django_assert_max_num_queries(13):
         client.get(HOME)
+
+
+def test_unit_home_shows_the_last_ten_answered_newest_reply_first_trash_left_out(
+    client_for, office_user, unit, unit_user
+):
+    from cppcc.softdelete import soft_delete
+
+    proposals = [assigned(office_user, unit, title=f"答复次序{i:02d}") for i in range(12)]
+    start = timezone.now() - datetime.timedelta(days=30)
+    for i, proposal in enumerate(proposals):
+        workflow.reply_submit(
+            assignment_of(proposal, unit), answer_type="solved", text="x", by=unit_user
+        )
+        # Submitted one day apart, the last one newest.
+        ProposalReply.objects.filter(assignment__proposal=proposal).update(
+            submitted_at=start + datetime.timedelta(days=i)
+        )
+    soft_delete(proposals[-1], by=office_user)
+
+    response = client_for(unit_user).get(HOME)
+    recent = response.context["sections"][0]["context"]["recent"]
+    # The ten newest of those not in the trash: ten, not nine, though the newest was trashed.
+    assert [a.proposal.title for a in recent] == [f"答复次序{i:02d}" for i in range(10, 0, -1)]
+    assert [a.last_submitted_at for a in recent] == sorted(
+        (a.last_submitted_at for a in recent), reverse=True
+    )

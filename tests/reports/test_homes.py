@@ -103,7 +103,7 @@ PINS = {
     # figures (1), the town selector's towns, the last sessions' attendance, to-dos (1)
     "office_user": 11,
     # figures (1), the town's studios and open problems, to-dos (1)
-    "town_user": 12,
+    "town_user": 11,
     # figures with the months and kinds charts (1), towns; charts: sectors, parties, the towns ×
     # steps pipeline, points distribution, problems by town (5); to-dos (1)
     "leader_user": 15,
