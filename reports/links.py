@@ -4,24 +4,13 @@ filters (consultations/filters.py, studios/filters.py, proposals/filters.py, opi
 Where a list cannot filter by the figure's exact date, the link narrows as far as it can."""
 
 import datetime
-import functools
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch
+
+from cppcc.navigation import cached_reverse
 
 from .periods import Period
-
-
-@functools.lru_cache(maxsize=64)
-def _path(name: str, prefix: str, urlconf: str) -> str:
-    # The dashboard links every cell of its towns × steps chart: at ten counties, two thousand
-    # reverse() calls of a few names (issue 13). The answer changes only with the script prefix
-    # or the URLconf, which are part of the key.
-    try:
-        return reverse(name, urlconf=urlconf)
-    except NoReverseMatch:  # a list another helper has not wired yet
-        return ""
 
 
 class FigureLinks:
@@ -30,8 +19,10 @@ class FigureLinks:
         self.town_id = town.pk if town is not None else None
 
     def _url(self, name: str, **params) -> str:
-        path = _path(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-        if not path:
+        try:
+            # The dashboard links every cell of its towns × steps chart: two thousand calls.
+            path = cached_reverse(name)
+        except NoReverseMatch:  # a list another helper has not wired yet
             return ""
         query = {k: v for k, v in params.items() if v not in (None, "")}
         return f"{path}?{urlencode(query)}" if query else path
