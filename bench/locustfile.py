@@ -11,6 +11,10 @@ page) are read by every person at the same rate, so they share the run's conditi
 The server runs with production settings behind no proxy. The requests say
 `X-Forwarded-Proto: https`, as the TLS-terminating proxy would, and the client sends its
 `Secure` cookies over the loopback connection (see _send_secure_cookies).
+
+The client is locust's FastHttpUser (geventhttpclient), not HttpUser (python-requests): locust
+runs on the same two cores as the server, and requests' client cost several times the CPU per
+request, taken from the workers it measures.
 """
 
 import http.cookiejar
@@ -22,8 +26,8 @@ import random
 import re
 from pathlib import Path
 
-from locust import HttpUser, between, task
-from locust.clients import HttpSession
+from locust import between, task
+from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
 
 PLAN = json.loads(Path(os.environ["BENCH_PLAN"]).read_text(encoding="utf-8"))
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -35,29 +39,31 @@ def _send_secure_cookies(self, cookie, request) -> bool:
 
 # Production marks the session and CSRF cookies Secure; the standard library's jar would keep
 # them off plain http://127.0.0.1, where this client stands in for the proxy that ends TLS.
-# Patched on the policy class because requests builds a fresh jar for every request.
+# Patched on the policy class, which every session's jar uses.
 http.cookiejar.DefaultCookiePolicy.return_ok_secure = _send_secure_cookies
 
 _next_account = {role: itertools.count() for role in PLAN["roles"]}
 _logged_in = itertools.count(1)
 
 
-class _Person(HttpUser):
+class _Person(FastHttpUser):
     abstract = True
     role = ""
     wait_time = between(*PLAN["wait"])
+    default_headers = PLAN["headers"]
 
     def on_start(self) -> None:
         accounts = PLAN["roles"][self.role]["accounts"]
         account = accounts[next(_next_account[self.role]) % len(accounts)]
         self.pages = account["pages"]
-        self.client.headers.update(PLAN["headers"])
         # The bare floor is read without the session cookie: a logged-in request always reads
         # the session row, and the floor is what Django costs with no database at all.
-        self.anonymous = HttpSession(
-            base_url=self.host, request_event=self.environment.events.request, user=self
+        self.anonymous = FastHttpSession(
+            self.host,
+            self.environment.events.request,
+            user=self,
+            headers=PLAN["headers"],
         )
-        self.anonymous.headers.update(PLAN["headers"])
         self._log_in(account["username"], account["password"])
         # The statistics start once everyone is in: twenty password hashes at the start would
         # otherwise queue the first pages behind them and count as the pages' tail.
@@ -90,7 +96,7 @@ class _Person(HttpUser):
                 response.failure(f"{username}: login answered {response.status_code}")
                 raise RuntimeError(f"{username} could not log in")
 
-    def _get(self, client: HttpSession, name: str, url: str) -> None:
+    def _get(self, client: FastHttpSession, name: str, url: str) -> None:
         # Redirects are not followed: a lost session would otherwise count as a fast 200 login
         # page instead of an error.
         with client.get(url, name=name, allow_redirects=False, catch_response=True) as response:

@@ -11,7 +11,8 @@
    accounts of each role and for each account the IDs of the pages it may see; requests every
    page once as that account (any answer but 200 stops the run) and counts the SQL queries of a
    second request (django.test.Client and CaptureQueriesContext, as bench/pages.py).
-3. Starts gunicorn on 127.0.0.1 with `-c python:cppcc.gunicorn` and 2 workers, production
+3. Starts gunicorn on 127.0.0.1 with `-c python:cppcc.gunicorn` and its workers (production's
+   number, WEB_CONCURRENCY or 3; --workers N to compare), production
    settings (DJANGO_ENV=production; the load says `X-Forwarded-Proto: https` as the proxy
    would, so nothing is relaxed on the server), and drives it with locust headless
    (bench/locustfile.py) for the given time. --no-gc-freeze starts the workers with Python's
@@ -57,8 +58,9 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
 LOGIN_URL = "/accounts/login/"
 HEADERS = {"X-Forwarded-Proto": "https"}
-# What production runs (cppcc/gunicorn.py without GUNICORN_THREADS set).
+# What production runs (cppcc/gunicorn.py without GUNICORN_THREADS or WEB_CONCURRENCY set).
 DEFAULT_THREADS = 1
+DEFAULT_WORKERS = 3
 # Seconds a simulated person reads a page before the next one.
 WAIT = (0.5, 1.5)
 # How often a person reads one of their pages, against 1 for each floor.
@@ -202,6 +204,16 @@ def parse_failures(path: Path) -> list[str]:
         ]
 
 
+def parse_exceptions(path: Path) -> list[str]:
+    """`<prefix>_exceptions.csv` as lines: errors raised in the load script itself. locust
+    counts such a task as neither a request nor a failure, so a broken floor or page would
+    otherwise only be missing from the table."""
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [f"{row['Count']} × exception: {row['Message']}" for row in csv.DictReader(fh)]
+
+
 def parse_gc_stats(log: str) -> str:
     """The `gc-stats` lines the gunicorn workers log as they exit (cppcc/gunicorn.py), summed
     over the workers: per generation, collections, longest and total pause (CPU time)."""
@@ -275,12 +287,18 @@ def replace_section(text: str, heading: str, body: str) -> str:
     return "".join(lines[:start]) + section + ("\n" + tail if tail else "")
 
 
-def section_heading(scale: int | None, gc_freeze: bool, threads: int = DEFAULT_THREADS) -> str:
-    """One section per data, GC setting and, when not the configured default, threads."""
+def section_heading(
+    scale: int | None,
+    gc_freeze: bool,
+    threads: int = DEFAULT_THREADS,
+    workers: int = DEFAULT_WORKERS,
+) -> str:
+    """One section per data, GC setting and, when not production's, workers and threads."""
     data = "the demo county" if scale is None else f"S={scale}"
     gc = "" if gc_freeze else ", Python's default garbage collection (--no-gc-freeze)"
-    workers = "" if threads == DEFAULT_THREADS else f", {threads} thread(s) per worker"
-    return f"## Load benchmark: {data}{gc}{workers}"
+    processes = "" if workers == DEFAULT_WORKERS else f", {workers} workers"
+    per_worker = "" if threads == DEFAULT_THREADS else f", {threads} thread(s) per worker"
+    return f"## Load benchmark: {data}{gc}{processes}{per_worker}"
 
 
 # --- the machine ------------------------------------------------------------------------------
@@ -652,10 +670,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, log: Path, threads: int):
+def gunicorn(env: dict[str, str], port: int, log: Path, threads: int, workers: int):
     command = [
         sys.executable, "-m", "gunicorn", "cppcc.wsgi:application",
-        "-c", "python:cppcc.gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+        "-c", "python:cppcc.gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
         "--threads", str(threads),
     ]  # fmt: skip
     with open(log, "w") as out:
@@ -760,6 +778,12 @@ def main(argv: list[str] | None = None) -> None:
         default=DEFAULT_THREADS,
         help=f"threads per gunicorn worker (default {DEFAULT_THREADS}, cppcc/gunicorn.py's)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"gunicorn worker processes (default {DEFAULT_WORKERS}, cppcc/gunicorn.py's)",
+    )
     parser.add_argument("--no-write", dest="write", action="store_false", help="print only")
     args = parser.parse_args(argv)
 
@@ -828,7 +852,7 @@ def main(argv: list[str] | None = None) -> None:
     load_before = load_average()
     server_log = workdir / f"gunicorn-{stamp}.log"
     step(f"gunicorn on 127.0.0.1:{port}, locust for {args.duration} s ({plan})")
-    with gunicorn(env, port, server_log, args.threads):
+    with gunicorn(env, port, server_log, args.threads, args.workers):
         run_locust(env, plan, prefix, port, args.users, args.duration)
     load_after = load_average()
     gc_pauses = parse_gc_stats(server_log.read_text(encoding="utf-8", errors="replace"))
@@ -837,7 +861,9 @@ def main(argv: list[str] | None = None) -> None:
     import_line = time_import()
 
     stats = parse_stats(Path(f"{prefix}_stats.csv"))
-    failures = parse_failures(Path(f"{prefix}_failures.csv"))
+    failures = parse_failures(Path(f"{prefix}_failures.csv")) + parse_exceptions(
+        Path(f"{prefix}_exceptions.csv")
+    )
     command = "python -m bench " + shlex.join(
         ["run", *(argv if argv is not None else sys.argv[2:])]
     )
@@ -858,8 +884,8 @@ def main(argv: list[str] | None = None) -> None:
             f"- Data: {size}.",
             f"- Load: {args.users} people for {args.duration} s (role weights "
             + ", ".join(f"{r} {w}" for r, w in ROLE_WEIGHTS.items())
-            + f"; logins {accounts_text}), {WAIT[0]}–{WAIT[1]} s between pages; gunicorn 2 "
-            f"workers{threads_text} on loopback, production settings; garbage collection: "
+            + f"; logins {accounts_text}), {WAIT[0]}–{WAIT[1]} s between pages; gunicorn "
+            f"{args.workers} workers{threads_text} on loopback, production settings; garbage collection: "
             f"{gc_text}.",
             f"- Load average (1, 5, 15 min): before {load_before}, after {load_after}.",
             f"- Garbage collection while serving (CPU time of the workers): {gc_pauses}.",
@@ -875,7 +901,7 @@ def main(argv: list[str] | None = None) -> None:
         + (["", "Failures:", "", *[f"- {line}" for line in failures]] if failures else [])
         + (["", "Pages left out:", "", *[f"- {line}" for line in notes]] if notes else [])
     )
-    heading = section_heading(scale, args.gc_freeze, args.threads)
+    heading = section_heading(scale, args.gc_freeze, args.threads, args.workers)
     print(f"\n{heading}\n\n{body}\n")
     print(f"locust CSV: {prefix}_stats.csv", flush=True)
     if args.write:

@@ -7,8 +7,17 @@ labels a row, so 10 ms of every member list went there (issue 13, measured with
 `python -m bench profile`). The value-to-label map only changes when the field's choices do, so
 it is built once per field and choices object; the labels stay lazy and are translated once,
 when shown, in the language active then.
+
+Installing means more than replacing Model._get_FIELD_display: each model class got its
+`get_FOO_display` as a partialmethod of the function Model had when the class was created,
+which for every app model is Django's (models are imported before any AppConfig.ready runs).
+So install() also rebinds those partialmethods; a model created afterwards picks up the
+replaced method by itself.
 """
 
+from functools import partialmethod
+
+from django.apps import apps
 from django.db.models import Model
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -33,3 +42,10 @@ def _get_FIELD_display(self, field):  # noqa: N802 - Django's name
 
 def install() -> None:
     Model._get_FIELD_display = _get_FIELD_display
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.fields:
+            name = f"get_{field.name}_display"
+            method = model.__dict__.get(name)
+            # Only Django's own partialmethod: a model that defines get_FOO_display keeps it.
+            if isinstance(method, partialmethod) and method.func is _ORIGINAL:
+                setattr(model, name, partialmethod(_get_FIELD_display, field=field))

@@ -486,7 +486,7 @@ ABSENCES_FLAGGED = 2
 def _flag_rules(members_qs: models.QuerySet, year: int):
     """The pieces of the flag rule as subqueries: the active members of the current term among
     `members_qs`, their plenary absences (member_id, n) at ABSENCES_FLAGGED or more, and the
-    members with a positive entry in `year`."""
+    members with a positive entry in `year` (an Exists on the member)."""
     from django.db.models.functions import Cast, Concat
 
     # Members of the current term only, as the ranking lists them: a member of an earlier term
@@ -513,7 +513,11 @@ def _flag_rules(members_qs: models.QuerySet, year: int):
         .annotate(n=models.Count("id"))
         .filter(n__gte=ABSENCES_FLAGGED)
     )
-    scored = DutyEntry.objects.filter(year=year, points__gt=0).values("member_id")
+    # NOT EXISTS, probed per member through the (year, member) index: NOT IN (a subquery) made
+    # PostgreSQL hash every positive entry of the year first (~120 ms at ten counties' ledger).
+    scored = models.Exists(
+        DutyEntry.objects.filter(member_id=models.OuterRef("pk"), year=year, points__gt=0)
+    )
     return active, absences, scored
 
 
@@ -526,7 +530,7 @@ def flags(members_qs: models.QuerySet, year: int) -> dict[int, list[str]]:
     reasons: dict[int, list[str]] = defaultdict(list)
     for row in absences:
         reasons[row["member_id"]].append(_("本届无故缺席全体会议%(n)d次") % {"n": row["n"]})
-    for member_id in active.exclude(pk__in=scored).values_list("pk", flat=True):
+    for member_id in active.exclude(scored).values_list("pk", flat=True):
         reasons[member_id].append(_("%(year)d年度无履职积分") % {"year": year})
     return dict(reasons)
 
@@ -535,7 +539,7 @@ def flagged_members(members_qs: models.QuerySet, year: int) -> models.QuerySet:
     """The members flags() names, as one queryset, so that the to-do counts them with the home
     page's other counts."""
     active, absences, scored = _flag_rules(members_qs, year)
-    return active.filter(Q(pk__in=absences.values("member_id")) | ~Q(pk__in=scored))
+    return active.filter(Q(pk__in=absences.values("member_id")) | ~scored)
 
 
 def flagged_member_ids(members_qs: models.QuerySet, year: int) -> set[int]:

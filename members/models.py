@@ -679,6 +679,14 @@ class DutyEntry(models.Model):
         indexes = [
             models.Index(fields=["year", "member"]),
             models.Index(fields=["year", "kind"]),
+            # The office's "no points this year" flag (members.duty._flag_rules) reads only the
+            # members with a positive entry: an index-only scan of these, not every entry of
+            # the year from the heap (17 ms of the office home's 45 ms statement at S=10).
+            models.Index(
+                fields=["year", "member"],
+                condition=models.Q(points__gt=0),
+                name="dutyentry_scored_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -87,6 +87,22 @@ def test_section_heading_names_the_data_and_the_gc_setting():
     assert run.section_heading(10, gc_freeze=True, threads=other) == (
         f"## Load benchmark: S=10, {other} thread(s) per worker"
     )
+    assert run.section_heading(10, gc_freeze=True, workers=run.DEFAULT_WORKERS + 2) == (
+        f"## Load benchmark: S=10, {run.DEFAULT_WORKERS + 2} workers"
+    )
+
+
+def test_the_benchmark_runs_the_workers_and_threads_production_runs(monkeypatch):
+    # The runner's defaults are what cppcc/gunicorn.py configures without the environment, so
+    # the load is measured on production's processes unless --workers/--threads say otherwise.
+    import importlib
+
+    from cppcc import gunicorn as settings
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    settings = importlib.reload(settings)
+    assert (settings.workers, settings.threads) == (run.DEFAULT_WORKERS, run.DEFAULT_THREADS)
 
 
 def _example(template: str) -> str:
@@ -227,3 +243,16 @@ def test_gunicorn_worker_logs_its_collections_when_it_exits(gc_state, monkeypatc
 
     logged = run.parse_gc_stats("gc-stats " + lines[-1][1])
     assert logged.startswith("generation 2: 1 collections")
+
+
+def test_exceptions_of_the_load_script_are_reported_as_failures(tmp_path):
+    # A task that raises is neither a request nor a failure in locust's statistics: the
+    # runner must surface it, or a broken floor is only a row missing from the table.
+    path = tmp_path / "run_exceptions.csv"
+    path.write_text(
+        "Count,Message,Traceback,Nodes\n"
+        '3,"TypeError: unexpected keyword argument","  File ""x.py""",local\n',
+        encoding="utf-8",
+    )
+    assert run.parse_exceptions(path) == ["3 × exception: TypeError: unexpected keyword argument"]
+    assert run.parse_exceptions(tmp_path / "missing.csv") == []

@@ -10,7 +10,39 @@ from members.models import Gender, Member
 
 
 def test_installed_for_every_model():
+    from django.apps import apps
+
     assert Model._get_FIELD_display is choices._get_FIELD_display
+    # Each model's get_FOO_display was bound to Django's function when the class was made:
+    # install() must have rebound them all, or the replacement above changes nothing.
+    bound = [
+        (model.__name__, name)
+        for model in apps.get_models(include_auto_created=True)
+        for name, method in vars(model).items()
+        if name.startswith("get_") and name.endswith("_display") and hasattr(method, "func")
+    ]
+    assert ("Member", "get_gender_display") in bound
+    unpatched = [
+        f"{model.__name__}.{name}"
+        for model in apps.get_models(include_auto_created=True)
+        for name, method in vars(model).items()
+        if getattr(method, "func", None) is choices._ORIGINAL
+    ]
+    assert unpatched == []
+
+
+def test_the_map_is_built_once_per_field(monkeypatch):
+    # The displayed label comes from the field's memoised map: Django's path would call
+    # make_hashable on every choice at every call.
+    field = Member._meta.get_field("gender")
+    field.__dict__.pop("_cppcc_labels", None)
+    assert Member(gender=Gender.values[0]).get_gender_display()
+    assert field.__dict__["_cppcc_labels"][0] is field.choices
+    calls = []
+    original = choices.make_hashable
+    monkeypatch.setattr(choices, "make_hashable", lambda v: calls.append(v) or original(v))
+    Member(gender=Gender.values[0]).get_gender_display()
+    assert calls == [Gender.values[0]]
 
 
 @pytest.mark.parametrize("value", [*Gender.values, "x", ""])
