@@ -4,7 +4,8 @@ Not run on its own: the runner (bench/run.py) picks the accounts and, for each, 
 IDs that account may see, writes them to a JSON plan and starts
 `locust -f bench/locustfile.py --headless ...` with BENCH_PLAN naming that file. Every simulated
 person logs in once through the login form (CSRF token and all), then reads pages at random,
-with a pause between pages (the statistics start when the last one has logged in); each
+with a pause between pages (the statistics start when the last one has logged in and read
+each of their pages once); each
 request is named "<role> <page template>" so locust's statistics come out per page. The floors (a bare view without database, a minimal logged-in
 page) are read by every person at the same rate, so they share the run's conditions.
 
@@ -65,11 +66,21 @@ class _Person(FastHttpUser):
             headers=PLAN["headers"],
         )
         self._log_in(account["username"], account["password"])
-        # The statistics start once everyone is in: twenty password hashes at the start would
-        # otherwise queue the first pages behind them and count as the pages' tail.
+        # Warm-up: each person reads each of their pages once, as on a server that has been
+        # running, so that what is computed once and kept (figures per scope in the shared
+        # cache, a worker's imports and corpus) is not counted as the steady state's tail.
+        # What such a first request costs is measured by `python -m bench profile`'s "first
+        # (cold)" column, not here.
+        for _name, url in self.pages:
+            self._get(self.client, f"{self.role} warm-up", url)
+        # The statistics start once everyone is in and warmed up: twenty password hashes at
+        # the start would otherwise queue the first pages behind them and count as the pages'
+        # tail.
         if next(_logged_in) == PLAN["people"]:
             self.environment.stats.reset_all()
-            logging.info("all %d people logged in: statistics start now", PLAN["people"])
+            logging.info(
+                "all %d people logged in and warmed up: statistics start now", PLAN["people"]
+            )
 
     def _log_in(self, username: str, password: str) -> None:
         login = PLAN["login_url"]

@@ -893,8 +893,9 @@ def main(argv: list[str] | None = None) -> None:
             f"- {import_line}.",
             "",
             "Times from locust (ms, whole request over loopback), counted from the moment the "
-            "last person has logged in; queries of one request after a first by the same "
-            "login, counted in-process. Errors: failed / all requests.",
+            "last person has logged in and read each of their pages once (the warm-up); "
+            "queries of one request after a first by the same login, counted in-process. "
+            "Errors: failed / all requests.",
             "",
             table(stats, queries),
         ]

@@ -120,6 +120,9 @@ TEMPLATES = [
     },
 ]
 
+# Widgets rendered in Python where Django's templates give the same HTML (cppcc/form_renderer.py).
+FORM_RENDERER = "cppcc.form_renderer.FastRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
