@@ -23,7 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cppcc.api_delete import SoftDeleteDestroyMixin
-from cppcc.api_schema import ERRORS, enum_field
+from cppcc.api_schema import ERRORS, DisplayField, enum_field, prefetched_rows
 from cppcc.filters import IdFilter, YearFilter
 from cppcc.models import Transition
 from cppcc.scoping import ScopedChoicesMixin, ScopedModelSerializer, ScopedSerializer
@@ -37,6 +37,7 @@ from studios.api import (
     AttendanceStatusField,
     PageCountsMixin,
     attendance_marks,
+    attendance_row,
 )
 from studios.models import Attendance, Town
 from studios.selectors import attach_prefetched_attendance_counts, can_edit_town_records
@@ -94,7 +95,7 @@ class VisibleUnitField(serializers.PrimaryKeyRelatedField):
 class MatterUnitSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     role = UnitRoleField(choices=UnitRole.choices, read_only=True)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = DisplayField(source="get_role_display", read_only=True)
 
     class Meta:
         model = MatterUnit
@@ -143,9 +144,9 @@ class MatterSerializer(VersionSerializerMixin, ScopedModelSerializer):
         source="proposal.title", read_only=True, default=None, allow_null=True
     )
     step = StepField(choices=Step.choices, read_only=True)
-    step_display = serializers.CharField(source="get_step_display", read_only=True)
+    step_display = DisplayField(source="get_step_display", read_only=True)
     status = MatterStatusField(choices=MatterStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField(source="get_status_display", read_only=True)
     days_in_step = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     stalled = serializers.SerializerMethodField()
@@ -694,6 +695,10 @@ class MeetingAttendanceSerializer(ScopedModelSerializer):
         fields = ["member", "member_name", "status"]
 
 
+# Written directly, as the activities' rows (cppcc.api_schema.prefetched_rows).
+MeetingAttendanceRows = prefetched_rows(MeetingAttendanceSerializer, attendance_row)
+
+
 class FollowUpTaskSerializer(ScopedModelSerializer):
     unit = VisibleUnitField(queryset=HandlingUnit.objects.all(), allow_null=True, required=False)
     unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
@@ -710,13 +715,13 @@ class MeetingSerializer(VersionSerializerMixin, ScopedModelSerializer):
     matter = VisibleMatterField(queryset=Matter.objects.all(), allow_null=True, required=False)
     matter_title = serializers.CharField(source="matter.title", read_only=True, default=None)
     kind = MeetingKindField(choices=MeetingKind.choices)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display", read_only=True)
     units = VisibleUnitField(many=True, queryset=HandlingUnit.objects.all(), required=False)
     unit_names = serializers.SerializerMethodField()
     present_count = serializers.IntegerField(read_only=True)
     leave_count = serializers.IntegerField(read_only=True)
     absent_count = serializers.IntegerField(read_only=True)
-    attendance = MeetingAttendanceSerializer(source="attendances", many=True, read_only=True)
+    attendance = MeetingAttendanceRows(source="attendances")
     attendance_input = AttendanceInputSerializer(many=True, write_only=True, required=False)
     tasks = FollowUpTaskSerializer(many=True, required=False)
 

@@ -90,3 +90,34 @@ def enum_field(choices, name: str):
         pass
 
     return Field
+
+
+def prefetched_rows(serializer_class, row):
+    """A read-only nested list with `serializer_class`'s schema, each prefetched row written
+    by `row` (a function of the row, giving the same dict the serializer would).
+
+    A list of fifty meetings carries several hundred attendance rows; through a nested
+    ModelSerializer each of their fields costs a field lookup and a to_representation call,
+    a third of the meetings API's time at ten counties' scale (issue 13). The tests compare
+    the two answers.
+    """
+
+    @extend_schema_field(serializer_class(many=True))
+    class Field(serializers.Field):
+        def __init__(self, **kwargs):
+            kwargs["read_only"] = True
+            super().__init__(**kwargs)
+
+        def to_representation(self, value):
+            return [row(item) for item in value.all()]
+
+    return Field
+
+
+class DisplayField(serializers.CharField):
+    """A choice's label: `DisplayField(source="get_status_display", read_only=True)`, answered
+    as a CharField with that source is, but calling the method directly. DRF checks every
+    callable source with inspect.signature on every row (~0.2 ms of a list's row, issue 13)."""
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source)()

@@ -10,7 +10,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from cppcc.api_schema import ERRORS, enum_field
+from cppcc.api_schema import ERRORS, DisplayField, enum_field
 from cppcc.scoping import ScopedChoicesMixin, ScopedModelSerializer
 
 from .models import HandlingUnit, UnitKind
@@ -21,7 +21,7 @@ UnitKindField = enum_field(UnitKind.choices, "HandlingUnitKindEnum")
 
 class HandlingUnitSerializer(ScopedModelSerializer):
     kind = UnitKindField(choices=UnitKind.choices, required=False)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = HandlingUnit

@@ -16,7 +16,7 @@ from rest_framework import exceptions, permissions, serializers, status, viewset
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cppcc.api_schema import ERRORS, enum_field
+from cppcc.api_schema import ERRORS, DisplayField, enum_field
 from cppcc.filters import IdFilter, YearFilter
 from cppcc.scoping import ScopedChoicesMixin, ScopedModelSerializer, ScopedSerializer
 from cppcc.workflow import WorkflowError
@@ -48,7 +48,7 @@ class VisibleStudioField(serializers.PrimaryKeyRelatedField):
 
 class OpinionAdoptionSerializer(ScopedModelSerializer):
     level = AdoptionLevelField(choices=AdoptionLevel.choices)
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = DisplayField(source="get_level_display", read_only=True)
 
     class Meta:
         model = OpinionAdoption
@@ -57,7 +57,7 @@ class OpinionAdoptionSerializer(ScopedModelSerializer):
 
 class OpinionInstructionSerializer(ScopedModelSerializer):
     level = AdoptionLevelField(choices=AdoptionLevel.choices)
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = DisplayField(source="get_level_display", read_only=True)
 
     class Meta:
         model = LeaderInstruction
@@ -68,7 +68,7 @@ class OpinionReportSerializer(ScopedModelSerializer):
     member_names = serializers.SerializerMethodField()
     studio_name = serializers.CharField(source="studio.name", read_only=True, default=None)
     status = OpinionStatusField(choices=OpinionStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField(source="get_status_display", read_only=True)
     adoptions = OpinionAdoptionSerializer(many=True, read_only=True)
     instructions = OpinionInstructionSerializer(many=True, read_only=True)
     moves = serializers.SerializerMethodField()

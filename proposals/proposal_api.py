@@ -24,7 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cppcc.api_delete import SoftDeleteDestroyMixin
-from cppcc.api_schema import ERRORS, enum_field
+from cppcc.api_schema import ERRORS, DisplayField, enum_field
 from cppcc.filters import IdFilter
 from cppcc.roles import Role, can_edit_county, has_role
 from cppcc.scoping import ScopedModelSerializer, ScopedSerializer
@@ -102,7 +102,7 @@ class SessionField(serializers.PrimaryKeyRelatedField):
 class ProposalAssignmentSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     status = AssignmentStatusField(choices=AssignmentStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField(source="get_status_display", read_only=True)
 
     class Meta:
         model = ProposalUnit
@@ -122,7 +122,7 @@ class ProposalAssignmentSerializer(ScopedModelSerializer):
 class ProposalReplySerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="assignment.unit.name", read_only=True)
     answer_type = AnswerTypeField(choices=AnswerType.choices, read_only=True)
-    answer_type_display = serializers.CharField(source="get_answer_type_display", read_only=True)
+    answer_type_display = DisplayField(source="get_answer_type_display", read_only=True)
 
     class Meta:
         model = ProposalReply
@@ -143,7 +143,7 @@ class ProposalReplySerializer(ScopedModelSerializer):
 class ProposalCosignerSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     status = CosignStatusField(choices=CosignStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField(source="get_status_display", read_only=True)
 
     class Meta:
         model = ProposalCosigner
@@ -153,14 +153,14 @@ class ProposalCosignerSerializer(ScopedModelSerializer):
 class ProposalSerializer(ScopedModelSerializer):
     session_name = serializers.CharField(source="session.name", read_only=True, default=None)
     category = CategoryField(choices=ProposalCategory.choices, read_only=True)
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    category_display = DisplayField(source="get_category_display", read_only=True)
     kind = KindField(choices=ProposalKind.choices, read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display", read_only=True)
     lead_proposer_name = serializers.CharField(
         source="lead_proposer.name", read_only=True, default=None
     )
     status = StatusField(choices=ProposalStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField(source="get_status_display", read_only=True)
     display_number = serializers.CharField(read_only=True)
     assignments = ProposalAssignmentSerializer(source="held", many=True, read_only=True)
 

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
-from cppcc.api_schema import ERRORS, enum_field
+from cppcc.api_schema import ERRORS, DisplayField, enum_field
 from studios.models import Studio, Town
 
 from . import summary
@@ -38,7 +38,7 @@ class SummarySerializer(serializers.ModelSerializer):
         choices=SummaryStatus.choices, read_only=True
     )
     scope_name = serializers.CharField(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField(source="get_status_display", read_only=True)
     files = serializers.SerializerMethodField()
 
     class Meta:

@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cppcc.api_delete import SoftDeleteDestroyMixin
-from cppcc.api_schema import CONFLICT, ERRORS, enum_field
+from cppcc.api_schema import CONFLICT, ERRORS, DisplayField, enum_field, prefetched_rows
 from cppcc.filters import IdFilter, YearFilter
 from cppcc.roles import can_edit_county
 from cppcc.scoping import ScopedChoicesMixin, ScopedModelSerializer, ScopedSerializer
@@ -45,7 +45,7 @@ from .models import (
 
 
 class MemberBriefSerializer(ScopedModelSerializer):
-    party_display = serializers.CharField(source="get_party_display", read_only=True)
+    party_display = DisplayField(source="get_party_display", read_only=True)
 
     class Meta:
         model = Member
@@ -427,9 +427,17 @@ class AttendanceInputSerializer(ScopedSerializer):
     status = AttendanceStatusField(choices=Attendance.choices, default=Attendance.PRESENT)
 
 
+def attendance_row(row) -> dict:
+    """AttendanceSerializer's answer for one row, written directly (cppcc.api_schema)."""
+    return {"member": row.member_id, "member_name": row.member.name, "status": row.status}
+
+
+AttendanceRows = prefetched_rows(AttendanceSerializer, attendance_row)
+
+
 class ActivitySerializer(VersionSerializerMixin, ScopedModelSerializer):
     studio_name = serializers.CharField(source="studio.name", read_only=True)
-    attendance = AttendanceSerializer(source="attendances", many=True, read_only=True)
+    attendance = AttendanceRows(source="attendances")
     attendance_input = AttendanceInputSerializer(many=True, write_only=True, required=False)
     present_count = serializers.IntegerField(read_only=True)
     leave_count = serializers.IntegerField(read_only=True)

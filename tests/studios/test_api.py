@@ -179,3 +179,41 @@ def test_studio_list_api_query_count_is_flat(
         rows = c.get("/api/v1/studios/").json()["results"]
     gunan = next(r for r in rows if r["name"] == "古南街道委员工作室")
     assert (gunan["member_count"], gunan["party_count"], gunan["open_problems"]) == (2, 1, 1)
+
+
+def test_attendance_rows_and_labels_answer_as_the_serializers_they_stand_for(
+    client_for, office_user, records, member_a, gunan_studio
+):
+    # The activities API writes each attendance row and each label directly
+    # (cppcc.api_schema.prefetched_rows, DisplayField): the same answer as the nested
+    # AttendanceSerializer and a CharField on get_FOO_display, with the same schema.
+    from rest_framework import serializers as drf
+
+    from cppcc.api_schema import DisplayField
+    from studios.api import ActivitySerializer, AttendanceSerializer
+
+    services.record_activity(
+        gunan_studio,
+        {"kind": "tea_talk", "title": "古南第二次", "date": DAY},
+        {member_a.pk: "absent"},
+        by=office_user,
+    )
+    rows = client_for(office_user).get("/api/v1/activities/").json()["results"]
+    assert len(rows) == 3
+    for row in rows:
+        activity = Activity.objects.get(pk=row["id"])
+        expected = AttendanceSerializer(activity.attendances.all(), many=True).data
+        assert row["attendance"] == [dict(r) for r in expected]
+        assert row["attendance"], row
+    field = ActivitySerializer().fields["attendance"]
+    assert field.read_only and field.source == "attendances"
+
+    label = DisplayField(source="get_kind_display", read_only=True)
+    plain = drf.CharField(source="get_kind_display", read_only=True)
+    for field in (label, plain):
+        field.bind("kind_display", drf.Serializer())
+    activity = Activity.objects.first()
+    assert label.to_representation(label.get_attribute(activity)) == plain.to_representation(
+        plain.get_attribute(activity)
+    )
+    assert label.get_attribute(activity) == activity.get_kind_display() != ""
