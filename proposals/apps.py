@@ -6,6 +6,12 @@ class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("提案与承办")
 
+    def warm_up(self) -> None:
+        """Called in each gunicorn worker once the app has loaded (cppcc/gunicorn.py)."""
+        from . import similarity
+
+        similarity.warm()
+
     def ready(self) -> None:
         from . import similarity
 

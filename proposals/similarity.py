@@ -10,27 +10,38 @@ Why this shape:
   into words but cut into the character bigrams of each run of CJK ideographs (no dictionary
   needed, and robust to the place and project names proposals are full of); Latin letters and
   digits count as words ("5G", "G75", "2025").
-- Weights are TF-IDF over the candidate corpus (sublinear term frequency, smoothed IDF), so
-  the boilerplate every proposal shares (关于, 建议, 加强, 我县) weighs little and the words of the
-  subject weigh much; scores are cosines in [0, 1].
+- Weights are TF-IDF (sublinear term frequency, smoothed IDF), so the boilerplate every
+  proposal shares (关于, 建议, 加强, 我县) weighs little and the words of the subject weigh much;
+  scores are cosines in [0, 1].
+- The IDF comes from every live proposal of the database, whoever asks: the county's
+  proposals tell how common a word is better than the part of them one user may see (a
+  member's own handful would make every word of theirs rare), and one corpus serves everybody.
+  A user's scope only filters which proposals are ranked.
 - A few thousand proposals fit in memory. No scikit-learn (nor numpy): it would add a large
   dependency to do the same arithmetic at this size.
 
-Caching. Measured on 2,000 generated proposals of ~1,000 characters each, CPU time on the
-2-core development machine: cutting the texts into terms ~1.0 s, building the corpus (document
-frequencies, IDF, lengths) ~0.6 s; ~85 MB for the memoised vectors. At ten counties' scale
-(30,000 proposals of ~100 characters, the bench's S=10) reading the rows alone cost ~70 ms and
-scoring every proposal ~350 ms a page (issue 13). So:
+Caching (issue 13). Measured at the bench's S=10 (30,000 proposals of ~100 characters) in one
+process: reading the rows ~0.3 s, cutting the texts into terms ~0.9 s, building the corpus
+(document frequencies, IDF, lengths, inverted index) ~1.0 s; its pickle is ~14 MB and loads in
+~0.2 s. When each of three workers built a corpus of its own per scope, two building at once
+took both cores and the proposal page's p99 reached 9 s. So:
 - each stored text's vector is memoised per process (`cached_tf_vector`, bounded LRU): a
   changed proposal is a new text, so nothing goes stale;
-- the corpus of a queryset is kept in a small per-process LRU keyed by the queryset's SQL and a
-  generation counter in the shared cache, counted up by every save or deletion of a proposal or
-  a co-signer (`PROPOSALS`, cppcc.generations): a cached corpus costs no query, and an edited, added or
-  newly visible proposal makes every process rebuild from the memoised vectors on its next
-  call. A change the signals do not see (a queryset update(), bulk_create) shows within
-  CORPUS_MAX_AGE. Nothing else is shared across processes (no pickled corpus in Redis:
-  unpickling it would cost about what rebuilding does). Office users share one corpus; each
-  member's scoped set (their own plus the published ones) is its own key, hence several;
+- there is one base corpus per database, of all live proposals (`Proposal.objects`), keyed by
+  a generation counter in the shared cache that every save or deletion of a proposal counts up
+  (`PROPOSALS`, cppcc.generations). A process keeps its copy in front: a call on a cached
+  corpus costs no query and no cache read but the generations' (one round trip). On a miss it
+  loads the corpus another process pickled into the shared cache (Redis; the key names the
+  database, the generation and `_CORPUS_FORMAT`), and only when there is none builds it, stores
+  it there and serves it. While one process builds, the others wait for its corpus rather
+  than build the same at once. A value that cannot be read is a miss. A change the signals do
+  not see (a queryset update(), bulk_create) shows within CORPUS_MAX_AGE, counted from the
+  build;
+- a scope (the caller's `visible_to(user)` queryset) costs one query for its primary keys,
+  kept per process as a mask over the corpus, by its SQL and a second generation (`SCOPES`)
+  that co-signers and assignments count up as well: who may see what changes more often
+  than the texts, and costs a query per scope, not a rebuild. `Corpus.rank(allowed=...)`
+  ranks only the scope's proposals, exactly as a full scan of them would;
 - ranking for the best few scores only the proposals that could be among them, through an
   inverted index (`Corpus.rank`): at S=10 some hundreds of the 30,000, ~10 ms.
 """
@@ -38,6 +49,7 @@ scoring every proposal ~350 ms a page (issue 13). So:
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 import operator
 import re
@@ -45,13 +57,18 @@ import sys
 import time
 import unicodedata
 from array import array
-from collections import Counter, OrderedDict
-from collections.abc import Hashable, Iterable
+from collections import Counter, OrderedDict, deque
+from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import compress, repeat
 from operator import mul
 from threading import Lock
 from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 
 from cppcc.generations import Generation
 
@@ -150,8 +167,9 @@ def tf_vector(title: str, body: str = "") -> TermVector:
 # Memoised per text: tokenising is most of the cost of building a corpus, and the texts of
 # proposals change rarely. A changed text is a new key, so nothing goes stale. The bound holds
 # every proposal of ten counties' terms (30,000 at the bench's S=10), so a corpus rebuilt after
-# a change tokenises only the changed texts; the corpora hold the same vectors, so the memo
-# adds only its keys to a worker's memory.
+# a change tokenises only the changed texts; a corpus this process built holds the same
+# vectors, so the memo adds only its keys to a worker's memory (a corpus loaded from the shared
+# cache holds copies of its own).
 _vector_cache: OrderedDict[tuple[str, str], TermVector] = OrderedDict()
 _VECTOR_CACHE_SIZE = 40_000
 _vector_lock = Lock()
@@ -238,7 +256,12 @@ class Corpus:
         )
 
     def rank(
-        self, query: str | TermVector, *, limit: int | None = 5, threshold: float = 0.0
+        self,
+        query: str | TermVector,
+        *,
+        limit: int | None = 5,
+        threshold: float = 0.0,
+        allowed: AbstractSet[int] | bytes | None = None,
     ) -> list[tuple[Hashable, float]]:
         """The documents most similar to `query`, best first, each with its cosine (> threshold).
 
@@ -248,9 +271,22 @@ class Corpus:
         query's commonest terms whose greatest possible contributions together stay under it
         cannot lift a document into the list alone, so only the documents holding one of the
         other terms are scored, each exactly as a full scan would.
+
+        `allowed` ranks only some documents, weighed with the whole corpus's IDF: the result is
+        that of a full scan with the others left out. It is a set of indices into the corpus,
+        or a mask of one byte per document (1: allowed), the compact form scopes are kept in
+        (a frozenset of 25,000 indices takes 2 MB, its mask 30 kB).
         """
         q_tf = tf_vector("", query) if isinstance(query, str) else query
         if not q_tf or not self.keys or (limit is not None and limit < 1):
+            return []
+        keep = members = None
+        if isinstance(allowed, bytes | bytearray):
+            keep, count = allowed.__getitem__, allowed.count(1)
+            members = compress(range(len(allowed)), allowed)
+        elif allowed is not None:
+            keep, count, members = allowed.__contains__, len(allowed), allowed
+        if keep is not None and not count:
             return []
         idf = self.idf
         # Terms no document has still count in the query's length: a text mostly about
@@ -263,8 +299,10 @@ class Corpus:
             return []
         score = self._scorer(q_weights)
         scored = []
-        if limit is None or not self.postings:
-            for i in range(len(self.keys)):
+        # A few allowed documents (a handling unit's own proposals) are scored faster one by
+        # one than found through postings that mostly point outside them.
+        if limit is None or not self.postings or (keep is not None and count <= _SCAN_ALLOWED):
+            for i in range(len(self.keys)) if members is None else members:
                 value = score(i)
                 if value > threshold:
                     scored.append((value, i))
@@ -272,7 +310,7 @@ class Corpus:
             # Best bound first: once the bound falls under the limit-th best score found, no
             # further document can enter the list.
             best: list[float] = []
-            for bound, i in self._candidates(q_weights, score, limit, threshold):
+            for bound, i in self._candidates(q_weights, score, limit, threshold, keep):
                 if len(best) == limit and bound < best[0] - 1e-9:
                     break
                 value = score(i)
@@ -310,16 +348,23 @@ class Corpus:
 
         return score
 
-    def _candidates(self, q_weights, score, limit: int, threshold: float) -> list:
-        """The documents that may score among the best `limit` (a superset of them), as
-        (upper bound of the score, index), best bound first."""
+    def _candidates(
+        self, q_weights, score, limit: int, threshold: float, keep: Callable[[int], Any] | None
+    ) -> list:
+        """The allowed documents that may score among the best `limit` (a superset of them),
+        as (upper bound of the score, index), best bound first.
+
+        `keep` tells an allowed document (None: all are). The bounds hold for every document,
+        so leaving out those not allowed keeps them exact; the seed is chosen among the allowed
+        only, so its floor is reached by allowed ones."""
         peaks, postings, idf = self.peaks, self.postings, self.idf
         by_length = sorted(q_weights, key=lambda t: len(postings[t]))
         # A lower bound on the limit-th best score: the exact scores of the documents sharing
         # most of the query's rarest terms (counted in C, over a few short postings).
         shared: Counter[int] = Counter()
         for term in by_length[:_SEED_TERMS]:
-            shared.update(postings[term])
+            docs = postings[term]
+            shared.update(docs if keep is None else filter(keep, docs))
             if shared.total() > _SEED_POSTINGS:
                 break
         seed = {i for i, _n in shared.most_common(_SEED_PER_RESULT * limit)}
@@ -341,7 +386,8 @@ class Corpus:
         needed_length = sum(map(len, map(postings.__getitem__, needed)))
         infinite = math.inf
         if floor <= 0:
-            return [(infinite, i) for i in seed.union(*map(postings.__getitem__, needed))]
+            pool = seed.union(*map(postings.__getitem__, needed))
+            return [(infinite, i) for i in (pool if keep is None else filter(keep, pool))]
         # 2. Prefix filter (as in similarity joins): the cosine is at most the length of the
         # unit query vector over the terms a document shares. Walking the rarest terms'
         # postings gives each document the squared length it shares of them (`mass`); with
@@ -372,6 +418,8 @@ class Corpus:
             pool: Iterable[int] = mass.keys() | seed
         else:
             pool = seed.union(*map(postings.__getitem__, needed))
+        if keep is not None:
+            pool = filter(keep, pool)
         sqrt = math.sqrt
         found = []
         for i in pool:
@@ -389,6 +437,10 @@ _SEED_TERMS = 12
 _SEED_POSTINGS = 5_000
 # Postings walked to bound each candidate (beyond those needed to find the candidates).
 _MASS_POSTINGS = 12_000
+# Up to this many allowed documents are scored one by one rather than found through postings:
+# at S=10 scoring one costs ~11 µs, the pruned path ~8-13 ms whatever the scope (measured:
+# 300 allowed scanned 4.7 ms, pruned 7.3; 700 scanned 10.3, pruned 8.4).
+_SCAN_ALLOWED = 500
 
 
 def rank(
@@ -409,14 +461,21 @@ def rank(
 
 # --- proposals -------------------------------------------------------------------------------
 
-# Corpora of recently used querysets, keyed by the queryset's SQL and the generation of the
-# proposals (see the module doc).
-_corpus_cache: OrderedDict[tuple, tuple[float, Corpus]] = OrderedDict()
-_CORPUS_CACHE_SIZE = 8
-_corpus_lock = Lock()
 # A change made behind the signals' back (a queryset update(), a bulk_create) is picked up
 # after this many seconds at the latest.
 CORPUS_MAX_AGE = 15 * 60
+# Part of the shared key: counted up whenever Corpus or TermVector change shape, so a process
+# running new code never unpickles a corpus pickled by the old.
+_CORPUS_FORMAT = 1
+# A process that finds another building the corpus waits this long for it (a build takes ~2 s
+# at S=10) before building its own; the mark expires on its own if its builder dies.
+_BUILD_WAIT = 20.0
+_BUILD_POLL = 0.05
+_BUILD_MARK_TIMEOUT = 60
+# Scopes kept per process: the office's few, and one per member or unit recently served.
+_SCOPE_CACHE_SIZE = 64
+
+logger = logging.getLogger(__name__)
 
 
 def proposal_text(proposal: Proposal) -> str:
@@ -424,43 +483,202 @@ def proposal_text(proposal: Proposal) -> str:
     return "\n".join((proposal.title, proposal.reasons, proposal.suggestions))
 
 
-# Proposals' text and status (who sees them) and co-signers (who sees them) decide a corpus.
-PROPOSALS = Generation("similar-proposals", ("proposals.Proposal", "proposals.ProposalCosigner"))
+# The base corpus holds the live proposals' texts: only a proposal's save or deletion changes it.
+PROPOSALS = Generation("similar-proposals", ("proposals.Proposal",))
+# Who may see which proposal: its status and publication, its co-signers, the units it is
+# assigned to (Proposal.objects.visible_to). A change costs each process a query per scope,
+# not a rebuild of the corpus.
+SCOPES = Generation(
+    "similar-proposals-scopes",
+    ("proposals.Proposal", "proposals.ProposalCosigner", "proposals.ProposalUnit"),
+)
 generation = PROPOSALS.current
-connect_signals = PROPOSALS.watch  # ProposalsConfig.ready
 
 
-def _corpus_for(queryset: QuerySet[Proposal]) -> Corpus:
-    queryset = queryset.order_by("pk").values_list("pk", "title", "reasons", "suggestions")
-    # The rows are read only to build: a cached corpus costs no query, however many proposals.
-    sql, params = queryset.query.sql_with_params()
-    key = (queryset.db, sql, tuple(map(str, params)), generation())
-    now = time.monotonic()
-    with _corpus_lock:
-        cached = _corpus_cache.get(key)
-        if cached is not None and now - cached[0] < CORPUS_MAX_AGE:
-            _corpus_cache.move_to_end(key)
-            return cached[1]
-    corpus = Corpus.build(
-        (pk, cached_tf_vector(title, f"{reasons}\n{suggestions}"))
-        for pk, title, reasons, suggestions in queryset
+def connect_signals() -> None:
+    """Connects the generations' signals (ProposalsConfig.ready)."""
+    PROPOSALS.watch()
+    SCOPES.watch()
+
+
+def _generations() -> tuple[int, int]:
+    """The corpus's and the scopes' generations, in one round trip to the cache."""
+    found = cache.get_many([PROPOSALS.key, SCOPES.key])
+    corpus, scopes = found.get(PROPOSALS.key), found.get(SCOPES.key)
+    return (
+        PROPOSALS.current() if corpus is None else corpus,
+        SCOPES.current() if scopes is None else scopes,
     )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Base:
+    """The corpus of every live proposal of a database, as this process holds it."""
+
+    corpus: Corpus
+    # Wall-clock time of the build, in whichever process it ran: the age counts from there.
+    built_at: float
+    position: dict[Any, int]  # pk -> index in the corpus
+
+    @classmethod
+    def of(cls, corpus: Corpus, built_at: float) -> _Base:
+        return cls(corpus, built_at, {pk: i for i, pk in enumerate(corpus.keys)})
+
+    def fresh(self, now: float) -> bool:
+        return now - self.built_at < CORPUS_MAX_AGE
+
+
+# Per database alias: (generation, base). Checked before anything else, so a warm call reads
+# nothing but the generation.
+_bases: dict[str, tuple[int, _Base]] = {}
+# (db, the scope's SQL and parameters, scopes' generation) -> (the base it indexes, its mask or
+# None for all of them). A mask is a byte per proposal: 64 scopes of 30,000 take 2 MB.
+_scopes: OrderedDict[tuple, tuple[_Base, bytes | None]] = OrderedDict()
+_corpus_lock = Lock()
+
+
+def _shared_key(db: str, gen: int) -> str:
+    # The database's name as well as its alias: two databases served through one cache (the
+    # bench's copies) must not read each other's corpus.
+    name = connections[db].settings_dict["NAME"]
+    return f"similar-proposals:corpus:{_CORPUS_FORMAT}:{db}:{name}:{gen}"
+
+
+def _load_shared(key: str, now: float) -> _Base | None:
+    """The base stored under `key` by any process, or None. A value that cannot be read
+    (truncated, pickled by other code, not what we stored) is a miss: the caller builds and
+    overwrites it."""
+    try:
+        value = cache.get(key)
+    except Exception:
+        logger.warning("unreadable similar-proposals corpus in the cache: %s", key, exc_info=True)
+        return None
+    if value is None:
+        return None
+    if not (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and value[0] == _CORPUS_FORMAT
+        and isinstance(value[1], float)
+        and isinstance(value[2], Corpus)
+    ):
+        logger.warning("unexpected similar-proposals corpus in the cache: %s", key)
+        return None
+    base = _Base.of(value[2], value[1])
+    return base if base.fresh(now) else None
+
+
+def _build(db: str) -> Corpus:
+    from proposals.models import Proposal
+
+    # The default manager: every live proposal, whoever may see it. Scopes only filter it.
+    rows = (
+        Proposal.objects.using(db)
+        .order_by("pk")
+        .values_list("pk", "title", "reasons", "suggestions")
+        .iterator(chunk_size=2000)
+    )
+    return Corpus.build(
+        (pk, cached_tf_vector(title, f"{reasons}\n{suggestions}"))
+        for pk, title, reasons, suggestions in rows
+    )
+
+
+def _build_shared(db: str, key: str) -> _Base:
+    """Build the base and share it; if another process is building it already, wait for its
+    corpus instead: two builds at once take both cores for twice as long."""
+    mark = f"{key}:building"
+    if not cache.add(mark, 1, timeout=_BUILD_MARK_TIMEOUT):
+        deadline = time.monotonic() + _BUILD_WAIT
+        while time.monotonic() < deadline:
+            time.sleep(_BUILD_POLL)
+            # The mark first: the builder stores the corpus before it lifts the mark.
+            building = cache.get(mark) is not None
+            base = _load_shared(key, time.time())
+            if base is not None:
+                return base
+            if not building:  # built but not stored (too large?), or given up
+                break
+        cache.add(mark, 1, timeout=_BUILD_MARK_TIMEOUT)
+    try:
+        corpus = _build(db)
+        built_at = time.time()
+        try:
+            cache.set(key, (_CORPUS_FORMAT, built_at, corpus), timeout=CORPUS_MAX_AGE)
+        except Exception:
+            # This process still has its corpus; the others build their own.
+            logger.warning("could not share the similar-proposals corpus", exc_info=True)
+    finally:
+        cache.delete(mark)
+    return _Base.of(corpus, built_at)
+
+
+def _base_for(db: str, gen: int) -> _Base:
+    now = time.time()
     with _corpus_lock:
-        _corpus_cache[key] = (now, corpus)
-        # Corpora of an older generation of the same queryset will not be asked for again.
-        for old in [k for k in _corpus_cache if k[:3] == key[:3] and k != key]:
-            del _corpus_cache[old]
-        while len(_corpus_cache) > _CORPUS_CACHE_SIZE:
-            _corpus_cache.popitem(last=False)
-    return corpus
+        cached = _bases.get(db)
+    if cached is not None and cached[0] == gen and cached[1].fresh(now):
+        return cached[1]
+    key = _shared_key(db, gen)
+    base = _load_shared(key, now) or _build_shared(db, key)
+    with _corpus_lock:
+        _bases[db] = (gen, base)
+        # The scopes of an older base will not be asked for again, and would keep it alive.
+        for old in [k for k, (b, _i) in _scopes.items() if k[0] == db and b is not base]:
+            del _scopes[old]
+    return base
 
 
-def clear_caches() -> None:
-    """Forget memoised term counts and corpora (tests measuring a cold start use this)."""
+def _scope_for(queryset: QuerySet[Proposal], base: _Base, gen: int) -> bytes | None:
+    """The proposals of `queryset` as a mask over `base` (Corpus.rank's `allowed`), None for
+    all of them."""
+    pks = queryset.order_by().prefetch_related(None).values_list("pk", flat=True)
+    try:
+        sql, params = pks.query.sql_with_params()
+    except EmptyResultSet:  # a user who may see no proposal at all
+        return b""
+    key = (pks.db, sql, tuple(map(str, params)), gen)
+    with _corpus_lock:
+        cached = _scopes.get(key)
+        if cached is not None and cached[0] is base:
+            _scopes.move_to_end(key)
+            return cached[1]
+    position = base.position
+    mask = bytearray(len(position))
+    # mask[i] = 1 for each, looped in C. A proposal outside the base (a caller's queryset over
+    # the trash) has nothing to rank.
+    indices = map(position.__getitem__, filter(position.__contains__, pks))
+    deque(map(mask.__setitem__, indices, repeat(1)), maxlen=0)
+    scope = None if mask.count(1) == len(mask) else bytes(mask)
+    with _corpus_lock:
+        _scopes[key] = (base, scope)
+        while len(_scopes) > _SCOPE_CACHE_SIZE:
+            _scopes.popitem(last=False)
+    return scope
+
+
+def warm(db: str = "default") -> None:
+    """Load (or build) the corpus now: a gunicorn worker calls this as it starts
+    (ProposalsConfig.warm_up, cppcc/gunicorn.py), so that its first proposal page does not pay
+    for it and the corpus is among the objects frozen out of garbage collection."""
+    _base_for(db, _generations()[0])
+
+
+def clear_caches(*, shared: bool = True) -> None:
+    """Forget memoised term vectors, corpora and scopes (tests measuring a cold start use
+    this); `shared=False` keeps the corpora stored in the shared cache, as a process started
+    afresh finds them."""
     with _vector_lock:
         _vector_cache.clear()
     with _corpus_lock:
-        _corpus_cache.clear()
+        dbs = set(_bases)
+        _bases.clear()
+        _scopes.clear()
+    if shared:
+        gen = generation()
+        for db in dbs | set(connections):
+            key = _shared_key(db, gen)
+            cache.delete_many([key, f"{key}:building"])
 
 
 def _ranked_pks(
@@ -471,8 +689,11 @@ def _ranked_pks(
     limit: int,
     threshold: float,
 ) -> list[tuple[Any, float]]:
+    gen, scopes_gen = _generations()
+    base = _base_for(queryset.db, gen)
+    allowed = _scope_for(queryset, base, scopes_gen)
     # One more than wanted: the excluded proposal may be among them.
-    ranked = _corpus_for(queryset).rank(text, limit=limit + 1, threshold=threshold)
+    ranked = base.corpus.rank(text, limit=limit + 1, threshold=threshold, allowed=allowed)
     return [(pk, score) for pk, score in ranked if pk != exclude_pk][:limit]
 
 

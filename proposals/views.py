@@ -461,8 +461,8 @@ def _page(request, proposal, forms=None, status=200):
         }
         context["merge_q"], context["merge_candidates"] = _merge_candidates(request, proposal)
         if "assign" in moves:
-            # The similar panel's corpus: drafts have no unit to vote with, and a second
-            # corpus of every proposal would double a worker's memory and first build.
+            # The similar panel's scope: drafts have no unit to vote with (one corpus of every
+            # proposal serves both, similarity's scopes only filter it).
             context["suggested_units"] = similarity.suggested_units(
                 similarity.proposal_text(proposal), queryset=visible, exclude_pk=proposal.pk
             )

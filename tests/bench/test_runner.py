@@ -164,10 +164,48 @@ def gc_state():
         gc.callbacks.remove(gunicorn._time_collection)
 
 
-def _worker():
-    return SimpleNamespace(log=SimpleNamespace(info=lambda *args: None))
+def _worker(errors=None):
+    def exception(*args):
+        if errors is None:
+            raise AssertionError(args)
+        errors.append(args)
+
+    return SimpleNamespace(log=SimpleNamespace(info=lambda *args: None, exception=exception))
 
 
+@pytest.mark.django_db
+def test_gunicorn_worker_warms_up_what_the_apps_keep_before_the_freeze(gc_state):
+    # The similar-proposals corpus is loaded as the worker starts, then frozen with the app:
+    # no collection walks it again.
+    from cppcc import gunicorn
+    from proposals import similarity
+    from tests.factories import ProposalFactory
+
+    proposal = ProposalFactory()
+    similarity.clear_caches()
+    gunicorn.post_worker_init(_worker())
+    base = similarity._bases["default"][1]
+    assert proposal.pk in base.position
+    assert not any(o is base.corpus for o in gc.get_objects())
+
+
+@pytest.mark.django_db
+def test_a_failed_warm_up_is_logged_and_the_worker_still_starts(gc_state, monkeypatch):
+    from cppcc import gunicorn
+    from proposals import similarity
+
+    def broken(db="default"):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(similarity, "warm", broken)
+    errors = []
+    gunicorn.post_worker_init(_worker(errors))
+    assert [args[1] for args in errors] == ["proposals"]
+    assert gc.get_freeze_count() > 10_000
+
+
+# The warm-up reads the database, as in a real worker.
+@pytest.mark.django_db
 def test_gunicorn_worker_freezes_the_loaded_app_and_raises_the_young_threshold(gc_state):
     from cppcc import gunicorn
 
@@ -178,6 +216,8 @@ def test_gunicorn_worker_freezes_the_loaded_app_and_raises_the_young_threshold(g
     assert gunicorn.GC_THRESHOLD[0] > 700
 
 
+# The warm-up reads the database, as in a real worker.
+@pytest.mark.django_db
 def test_gunicorn_worker_keeps_python_defaults_with_gc_freeze_off(gc_state, monkeypatch):
     from cppcc import gunicorn
 
@@ -229,11 +269,14 @@ def test_gc_pauses_are_summed_over_the_workers_log_lines():
     assert run.parse_gc_stats("no such line") == "not recorded"
 
 
+# The warm-up reads the database, as in a real worker.
+@pytest.mark.django_db
 def test_gunicorn_worker_logs_its_collections_when_it_exits(gc_state, monkeypatch):
     from cppcc import gunicorn
 
     lines = []
-    worker = SimpleNamespace(log=SimpleNamespace(info=lambda *args: lines.append(args)))
+    worker = _worker()
+    worker.log.info = lambda *args: lines.append(args)
     monkeypatch.setattr(gunicorn, "GC_STATS", True)
     monkeypatch.setattr(gunicorn, "_pauses", {g: [0, 0.0, 0.0] for g in range(3)})
     gunicorn.post_worker_init(worker)

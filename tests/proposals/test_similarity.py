@@ -315,14 +315,55 @@ def _generated_corpus(n: int = 600) -> list[tuple[int, str]]:
 
 
 @pytest.mark.parametrize("limit", [1, 5, 6, 21, 301])
-def test_pruned_ranking_finds_what_scoring_every_document_finds(limit):
+def test_pruned_ranking_finds_what_scoring_every_document_finds(limit, monkeypatch):
+    import random
+
+    # Even a few allowed documents go through the pruned path here, not the scan.
+    monkeypatch.setattr(similarity, "_SCAN_ALLOWED", 0)
     docs = _generated_corpus()
     corpus = similarity.Corpus.build((k, similarity.tf_vector("", t)) for k, t in docs)
+    rng = random.Random(limit)
+    # Scopes as a member's (most documents) or a unit's (a few) would be; the keys are the
+    # indices.
+    sets = [
+        frozenset(i for i, _text in docs if rng.random() < 0.7),
+        frozenset(rng.sample(range(len(docs)), 40)),
+        frozenset(range(3, len(docs), 97)),
+    ]
+    # Each also as the mask the scopes are kept in.
+    scopes = [(None, None)] + [
+        (indices, allowed)
+        for indices in sets
+        for allowed in (indices, bytes(i in indices for i in range(len(docs))))
+    ]
     queries = [text for _key, text in docs[::37]] + [EDITED_SCHOOL_BUS, UNRELATED, "校车"]
     for query in queries:
         for threshold in (0.0, 0.1, 0.5):
             everything = corpus.rank(query, limit=None, threshold=threshold)
-            assert corpus.rank(query, limit=limit, threshold=threshold) == everything[:limit]
+            for indices, allowed in scopes:
+                seen = [(k, v) for k, v in everything if indices is None or k in indices]
+                assert corpus.rank(query, limit=None, threshold=threshold, allowed=allowed) == seen
+                assert (
+                    corpus.rank(query, limit=limit, threshold=threshold, allowed=allowed)
+                    == seen[:limit]
+                )
+
+
+def test_a_few_allowed_documents_are_scanned_with_the_same_result():
+    docs = _generated_corpus()
+    corpus = similarity.Corpus.build((k, similarity.tf_vector("", t)) for k, t in docs)
+    allowed = frozenset(range(0, len(docs), 50))
+    assert len(allowed) <= similarity._SCAN_ALLOWED
+
+    ranked = corpus.rank(EDITED_SCHOOL_BUS, limit=3, threshold=0.0, allowed=allowed)
+
+    everything = corpus.rank(EDITED_SCHOOL_BUS, limit=None, threshold=0.0)
+    assert ranked == [(k, v) for k, v in everything if k in allowed][:3]
+    assert len(ranked) == 3
+    mask = bytes(i in allowed for i in range(len(docs)))
+    assert corpus.rank(EDITED_SCHOOL_BUS, limit=3, threshold=0.0, allowed=mask) == ranked
+    assert corpus.rank(EDITED_SCHOOL_BUS, allowed=frozenset()) == []
+    assert corpus.rank(EDITED_SCHOOL_BUS, allowed=bytes(len(docs))) == []
 
 
 def test_a_cached_corpus_costs_no_query(seeded, office_user, django_assert_num_queries):
