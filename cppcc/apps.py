@@ -58,8 +58,13 @@ class CppccConfig(AppConfig):
 
         # The member's to-dos come before everything else on their phone page.
         register_portal_section(
-            PortalSection(template="portal/todos_section.html", context=portal_todos, order=5)
+            PortalSection(
+                template="portal/todos_section.html", context=portal_todos, order=5, kept=False
+            )
         )
+        from .navigation import watch_sections
+
+        watch_sections()
 
 
 class AxesConfig(AxesAppConfig):

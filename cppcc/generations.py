@@ -5,18 +5,24 @@ activity totals, the duty ledger's county figures, the similar-proposals corpus)
 
 A write moves the generation on twice: at once, so that a reader inside the writing transaction
 does not get a value from before it, and when the transaction commits, so that a value a
-concurrent reader computed meanwhile from the old rows is left behind too. Model signals
+concurrent reader computed meanwhile from the old rows is left behind too. A value computed
+inside a transaction that changed the generation's records is neither kept nor read
+(`keepable`): it may count rows others cannot see yet, or never will after a rollback.
+`remembered` keeps a value by these rules. Model signals
 (post_save, post_delete, m2m_changed) carry the writes; writers that send none (bulk_create,
 QuerySet.update, raw SQL) announce them with cppcc.changes.announce. A generation lost with the
 cache (eviction, restart) restarts above every number used before.
 """
 
+import threading
 import time
+from collections.abc import Callable
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from .changes import records_changed
 
@@ -26,6 +32,8 @@ def _fresh() -> int:
 
 
 _ALL: list["Generation"] = []
+# cache.get's default for "not there", told apart from a kept None.
+_MISSING = object()
 
 
 def bump_all() -> None:
@@ -46,6 +54,8 @@ class Generation:
         self.key = f"generation:{name}"
         self.fed_by = fed_by
         self.deletes = fed_by if deletes is None else deletes
+        # Whether this thread's open transaction has changed the records (see keepable).
+        self._local = threading.local()
         _ALL.append(self)
 
     def current(self) -> int:
@@ -64,7 +74,48 @@ class Generation:
     def changed(self, using: str | None = None) -> None:
         """The records changed: moved on now and again when the transaction commits."""
         self.bump()
-        transaction.on_commit(self.bump, using=using)
+        if transaction.get_connection(using).in_atomic_block:
+            self._local.dirty = True
+            transaction.on_commit(self._committed, using=using)
+        else:
+            transaction.on_commit(self.bump, using=using)
+
+    def _committed(self) -> None:
+        self._local.dirty = False
+        self.bump()
+
+    def keepable(self, using: str | None = None) -> bool:
+        """False inside a transaction that changed the records: what it reads is its own."""
+        if transaction.get_connection(using).in_atomic_block:
+            return not getattr(self._local, "dirty", False)
+        # Outside any transaction: one that changed them has ended (committed or not).
+        self._local.dirty = False
+        return True
+
+    def remembered(
+        self,
+        key: str,
+        compute: Callable,
+        *,
+        timeout: int,
+        daily: bool = False,
+        using: str = "default",
+    ):
+        """compute(), or the value it gave before for `key` at this generation (and, with
+        `daily`, today: a value that says "overdue" or "coming" moves with the date). The
+        database's name is part of the key: two databases served through one cache (a
+        developer's, the bench's copies) do not read each other's values."""
+        if not self.keepable(using):
+            return compute()
+        parts = [self.key, connections[using].settings_dict["NAME"], str(self.current())]
+        if daily:
+            parts.append(timezone.localdate().isoformat())
+        full = ":".join([*parts, key])
+        value = cache.get(full, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            cache.set(full, value, timeout)
+        return value
 
     def _on_write(self, sender, using=None, **kwargs) -> None:
         if kwargs.get("action", "post_").startswith("post_"):

@@ -17,6 +17,7 @@ from django.db import connections
 from django.db.models import QuerySet, Value
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
+from .generations import Generation
 from .roles import Role, roles_of
 
 
@@ -50,11 +51,14 @@ class NavItem:
 @dataclass(frozen=True)
 class PortalSection:
     """A block on the member's /portal/ page. `context(request, member)` returns the template's
-    context, or None to leave the block out."""
+    context, or None to leave the block out. A block is `kept` (its HTML, see rendered_sections)
+    unless it reads something the sections' generation does not follow (the to-dos with the
+    notifications, the duty record with the ledger's own version)."""
 
     template: str
     context: Callable
     order: int = 100
+    kept: bool = True
 
 
 @dataclass
@@ -87,6 +91,64 @@ def register_unit_section(section: PortalSection) -> None:
     if section not in registry.unit_home:
         registry.unit_home.append(section)
     registry.unit_home.sort(key=lambda s: s.order)
+
+
+# --- pages made of sections: the portal, a unit's home ------------------------------------------
+
+# The apps whose records the sections show. Every write to one of their models moves the
+# generation on, so a block is never served from before a change, whichever block it is: a
+# list kept in step with each block's reads would go stale the day a block reads one more
+# model. Left out: the history tables (written with the rows they copy), the duty ledger, which
+# no kept block reads and whose rebuilds delete in bulk without signals, and reports (its
+# yearly summaries are no block's).
+SECTION_APPS = ("members", "studios", "consultations", "proposals")
+SECTION_TIMEOUT = 600
+SECTIONS = Generation("page-sections", ())
+
+
+def watch_sections() -> None:
+    """Connects the sections' generation to the models of SECTION_APPS (cppcc's ready(), once
+    every model is loaded)."""
+    from django.apps import apps
+
+    SECTIONS.fed_by = SECTIONS.deletes = tuple(
+        model._meta.label
+        for label in SECTION_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model.__name__.startswith("Historical") and model._meta.label != "members.DutyEntry"
+    )
+    SECTIONS.watch()
+
+
+def rendered_sections(request, sections: Iterable[PortalSection], owner, owner_key: str) -> list:
+    """The HTML of each block of a page made of sections, for `owner` (the member, the unit).
+
+    A kept block is rendered once per owner, viewer (their roles decide what visible_to gives),
+    language and day, and served from the shared cache until a record of SECTION_APPS changes
+    (SECTIONS): a member's portal is eight blocks of a query or two each, read again and again
+    between the office's writes (issue 13). Blocks left out (context None) keep an empty entry.
+    """
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    viewer = f"{request.user.pk}:{'.'.join(sorted(roles_of(request.user)))}:{get_language()}"
+    blocks = []
+    for section in sections:
+
+        def render(section=section) -> str:
+            context = section.context(request, owner)
+            if context is None:
+                return ""
+            return render_to_string(section.template, {"s": context}, request=request)
+
+        if section.kept:
+            key = f"{section.template}:{owner_key}:{viewer}"
+            html = SECTIONS.remembered(key, render, timeout=SECTION_TIMEOUT, daily=True)
+        else:
+            html = render()
+        if html:
+            blocks.append(html)
+    return blocks
 
 
 def nav_for(user) -> list[NavItem]:

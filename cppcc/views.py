@@ -34,7 +34,7 @@ from .api_auth import (
 from .audit import object_history
 from .forms import AccountFilterForm, AccountForm, LoginForm, OtpForm
 from .models import User
-from .navigation import registry
+from .navigation import registry, rendered_sections
 from .notifications import mark_read
 from .roles import HOME_PRIORITY, Role, has_role, is_staff_like, roles_of
 from .workflow import WorkflowError
@@ -150,12 +150,8 @@ def portal(request):
     )
     if member is None:
         raise PermissionDenied
-    sections = []
-    for section in registry.portal:
-        context = section.context(request, member)
-        if context is not None:
-            sections.append({"template": section.template, "context": context})
-    return render(request, "portal/home.html", {"member": member, "sections": sections})
+    blocks = rendered_sections(request, registry.portal, member, f"member-{member.pk}")
+    return render(request, "portal/home.html", {"member": member, "blocks": blocks})
 
 
 def inbox(request):

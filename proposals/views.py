@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from cppcc.audit import object_history
 from cppcc.exports import Column, attachment, xlsx_response
 from cppcc.files import serve_file
-from cppcc.navigation import registry, todos_for
+from cppcc.navigation import registry, rendered_sections, todos_for
 from cppcc.roles import Role, can_edit_county, has_role, is_countywide
 from cppcc.views import RoleRequiredMixin, allowed_if
 from cppcc.workflow import WorkflowError
@@ -64,15 +64,13 @@ class UnitHomeView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         unit = self.request.user.handling_unit
-        sections = []
-        if unit is not None:
-            for section in registry.unit_home:
-                block = section.context(self.request, unit)
-                if block is not None:
-                    sections.append({"template": section.template, "context": block})
         context["unit"] = unit
         context["todos"] = todos_for(self.request, self.roles)
-        context["sections"] = sections
+        context["blocks"] = (
+            []
+            if unit is None
+            else rendered_sections(self.request, registry.unit_home, unit, f"unit-{unit.pk}")
+        )
         return context
 
 

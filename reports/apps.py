@@ -61,5 +61,7 @@ class ReportsConfig(AppConfig):
             )
         )
         register_portal_section(
-            PortalSection(template="portal/duty_section.html", context=portal_section, order=14)
+            PortalSection(
+                template="portal/duty_section.html", context=portal_section, order=14, kept=False
+            )
         )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from consultations import services
 from consultations.models import FollowUpTask, MeetingKind, Step
 from cppcc.workflow import ConflictError, WorkflowError
+from tests.pages import block_context
 
 from .conftest import hold_meeting
 
@@ -193,8 +194,8 @@ def test_unit_home_colours_task_due_dates_and_offers_the_done_form(
     add("已办任务", -5, done_on=TODAY, note="已经办好了")
     response = client_for(unit_user).get(reverse("proposals:unit_home"))
     html = response.content.decode()
-    section = next(s for s in response.context["sections"] if "open_tasks" in s["context"])
-    states = {t.description: t.due_state for t in section["context"]["open_tasks"]}
+    section = block_context(response, "consultations/unit_section.html")
+    states = {t.description: t.due_state for t in section["open_tasks"]}
     assert states == {"逾期任务": "overdue", "七天内到期": "soon", "尚早任务": "later"}
     assert 'data-due="overdue"' in html and "text-bg-danger" in html
     assert 'data-due="soon"' in html and "text-bg-warning" in html

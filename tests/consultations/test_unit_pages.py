@@ -9,6 +9,7 @@ from django.utils import timezone
 from consultations import services, workflow
 from consultations.models import Matter, Step, UnitProgress
 from cppcc.models import Notification
+from tests.pages import block_context
 
 TODAY = timezone.localdate()
 
@@ -23,10 +24,8 @@ def test_unit_home_lists_only_its_units_matters(
     response = client_for(unit_user).get(reverse("proposals:unit_home"))
 
     # Proposals add their own block to the unit home; this test reads the matters block.
-    (block,) = [
-        s for s in response.context["sections"] if s["template"].startswith("consultations/")
-    ]
-    assert [m.pk for m in block["context"]["assigned"]] == [ours.pk]
+    block = block_context(response, "consultations/unit_section.html")
+    assert [m.pk for m in block["assigned"]] == [ours.pk]
     html = response.content.decode()
     assert ours.get_absolute_url() in html and "牵头单位" in html
     assert "东溪场镇停车" not in html

@@ -17,6 +17,7 @@ from proposals.models import (
     ProposalUnit,
 )
 from tests.factories import HandlingUnitFactory, ProposalFactory
+from tests.pages import block_context
 
 from .flow import walk
 
@@ -57,7 +58,7 @@ def test_unit_home_lists_its_proposals_with_due_colours(client_for, office_user,
     response = client_for(unit_user).get(HOME)
 
     html = response.content.decode()
-    block = response.context["sections"][0]["context"]
+    block = block_context(response, "proposals/unit_section.html")
     states = {a.proposal_id: a.due_state for a in block["active"]}
     assert states == {soon.pk: "soon", later.pk: "later", overdue.pk: "overdue"}
     assert page(soon) in html and "due-soon" in html and "due-overdue" in html
@@ -322,7 +323,7 @@ def test_unit_home_shows_the_last_ten_answered_newest_reply_first_trash_left_out
     soft_delete(proposals[-1], by=office_user)
 
     response = client_for(unit_user).get(HOME)
-    recent = response.context["sections"][0]["context"]["recent"]
+    recent = block_context(response, "proposals/unit_section.html")["recent"]
     # The ten newest of those not in the trash: ten, not nine, though the newest was trashed.
     assert [a.proposal.title for a in recent] == [f"答复次序{i:02d}" for i in range(10, 0, -1)]
     assert [a.last_submitted_at for a in recent] == sorted(

@@ -1,0 +1,171 @@
+"""Pages made of sections (the member's portal, a unit's home) keep each block's HTML in the
+shared cache (cppcc.navigation.rendered_sections, issue 13): a repeat visit runs none of the
+kept blocks' queries; any write to the apps' records shows on the next visit; a block is kept
+per member (or unit) and viewer; the to-dos are rendered on every visit; nothing computed
+inside a transaction that changed the records is kept (cppcc.generations)."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from consultations import services as consultation_services
+from consultations.models import MeetingKind, Step
+from cppcc import navigation
+from cppcc.generations import Generation
+from members.models import Sector
+
+# Committed rows: the cache outlives a test's transaction, and a value computed inside a
+# transaction that wrote is (rightly) never kept.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TODAY = timezone.localdate()
+PORTAL = "/portal/"
+UNIT_HOME = "/proposals/unit/"
+
+
+# Made anew for every response (CSRF tokens, the scripts' CSP nonce): not compared.
+TOKEN = re.compile(r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value="| nonce=")[^"]+')
+
+
+def visit(client, url: str) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return TOKEN.sub(r"\1…", response.content.decode()), len(queries)
+
+
+def meet(matter, member, office_user, topic: str):
+    consultation_services.record_meeting(
+        {"kind": MeetingKind.PRE_MEETING, "date": TODAY, "place": "春光村", "topic": topic},
+        matter=matter,
+        attendance={member.pk: "present"},
+        by=office_user,
+    )
+
+
+@pytest.fixture
+def portal(client_for, member_user, member_a, matter, walk_to, office_user):
+    matter = walk_to(matter, Step.PRE_MEETING)
+    meet(matter, member_a, office_user, "荷塘道路议前协商")
+    return client_for(member_user), matter
+
+
+def test_a_second_visit_serves_the_blocks_from_the_cache(portal):
+    client, _matter = portal
+    first, first_queries = visit(client, PORTAL)
+    second, second_queries = visit(client, PORTAL)
+    assert "荷塘道路议前协商" in first
+    assert second == first
+    # Six kept blocks of a query or two each are not read again; the to-dos and the duty
+    # record are.
+    assert second_queries <= first_queries - 6
+
+
+def test_a_write_shows_on_the_next_visit(portal, member_a, office_user):
+    client, matter = portal
+    visit(client, PORTAL)
+    meet(matter, member_a, office_user, "荷塘选址现场踏勘")
+    html, _n = visit(client, PORTAL)
+    assert "荷塘选址现场踏勘" in html
+
+
+def test_a_write_to_any_model_of_the_apps_moves_the_generation(db):
+    before = navigation.SECTIONS.current()
+    Sector.objects.create(name="新界别")
+    assert navigation.SECTIONS.current() > before
+    assert "members.DutyEntry" not in navigation.SECTIONS.fed_by
+    assert not any(
+        label.split(".")[1].startswith("Historical") for label in navigation.SECTIONS.fed_by
+    )
+
+
+def test_a_block_is_kept_per_member(portal, client_for, member_b_user):
+    client, _matter = portal
+    assert "荷塘道路议前协商" in visit(client, PORTAL)[0]
+    other, _n = visit(client_for(member_b_user), PORTAL)
+    assert "荷塘道路议前协商" not in other
+
+
+def test_the_todos_are_rendered_on_every_visit(portal, monkeypatch):
+    client, _matter = portal
+    visit(client, PORTAL)
+    calls = []
+    todos = next(s for s in navigation.registry.portal if s.template.endswith("todos_section.html"))
+    kept = next(
+        s for s in navigation.registry.portal if s.template.endswith("consultations_section.html")
+    )
+    assert not todos.kept and kept.kept
+    original = navigation.portal_todos
+
+    def spy(request, member):
+        calls.append(member.pk)
+        return original(request, member)
+
+    monkeypatch.setattr(
+        navigation.registry,
+        "portal",
+        [
+            navigation.PortalSection(s.template, spy, s.order, s.kept) if s is todos else s
+            for s in navigation.registry.portal
+        ],
+    )
+    visit(client, PORTAL)
+    visit(client, PORTAL)
+    assert len(calls) == 2
+
+
+def test_another_day_renders_again(portal, monkeypatch):
+    client, _matter = portal
+    visit(client, PORTAL)
+    _html, today_queries = visit(client, PORTAL)
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    _html, tomorrow_queries = visit(client, PORTAL)
+    assert tomorrow_queries > today_queries
+
+
+def test_the_unit_home_keeps_its_blocks_until_a_write(client_for, unit_user, unit):
+    client = client_for(unit_user)
+    first, first_queries = visit(client, UNIT_HOME)
+    second, second_queries = visit(client, UNIT_HOME)
+    assert second == first and second_queries < first_queries
+    Sector.objects.create(name="新界别")
+    _html, after_write = visit(client, UNIT_HOME)
+    assert after_write > second_queries, (first_queries, second_queries, after_write)
+
+
+def test_nothing_computed_inside_a_transaction_that_wrote_is_kept(db):
+    generation = Generation("test-keepable", ("members.Sector",))
+    generation.watch()
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return Sector.objects.count()
+
+    with transaction.atomic():
+        assert generation.keepable()
+        Sector.objects.create(name="未提交的界别")
+        assert not generation.keepable()
+        generation.remembered("n", compute, timeout=60)
+        generation.remembered("n", compute, timeout=60)
+        assert len(computed) == 2  # neither kept nor read
+    assert generation.keepable()
+    first = generation.remembered("n", compute, timeout=60)
+    assert generation.remembered("n", compute, timeout=60) == first
+    assert len(computed) == 3
+    try:
+        with transaction.atomic():
+            Sector.objects.create(name="回滚的界别")
+            generation.remembered("n", compute, timeout=60)
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    # The write inside moved the generation on, the rollback kept nothing from inside: the
+    # next value is computed again, from the committed rows.
+    assert generation.remembered("n", compute, timeout=60) == first
+    assert len(computed) == 5
