@@ -40,7 +40,15 @@ def bump_all() -> None:
     """Leaves everything kept so far behind: after writes outside any signal and transaction
     (the bench's data generator), and between tests, whose rolled-back rows the cache outlives."""
     for generation in _ALL:
+        generation.settle()
         generation.bump()
+
+
+def settle_all() -> None:
+    """Generation.settle for every generation: a test's stand-in for a request made after its
+    writes were committed (the test's own transaction never commits)."""
+    for generation in _ALL:
+        generation.settle()
 
 
 class Generation:
@@ -83,6 +91,11 @@ class Generation:
     def _committed(self) -> None:
         self._local.dirty = False
         self.bump()
+
+    def settle(self) -> None:
+        """Forgets that this thread's open transaction changed the records: for a test that
+        stands in for a request outside any transaction, and between tests."""
+        self._local.dirty = False
 
     def keepable(self, using: str | None = None) -> bool:
         """False inside a transaction that changed the records: what it reads is its own."""

@@ -383,37 +383,15 @@ def members_touch(instance, deleted: bool) -> Touch:
 LEDGER = Generation("duty-ledger", ())
 
 
-class _Changed(threading.local):
-    """Whether this thread's open transaction has changed what the figures read: its own
-    uncommitted view must not be kept for others (nor be read back after a rollback)."""
-
-    in_transaction = False
-
-
-_changed = _Changed()
-
-
 def ledger_version() -> str | None:
     """The ledger's version for a cache key, or None when nothing may be kept or read (this
-    thread's open transaction changed the ledger or the ranked members)."""
-    if transaction.get_connection().in_atomic_block:
-        if _changed.in_transaction:
-            return None
-    else:
-        _changed.in_transaction = False
-    return str(LEDGER.current())
+    thread's open transaction changed the ledger or the ranked members: Generation.keepable)."""
+    return str(LEDGER.current()) if LEDGER.keepable() else None
 
 
 def ledger_changed(using: str | None = None) -> None:
     """Gives the ledger a new version (now, and again at commit)."""
     LEDGER.changed(using)
-    if transaction.get_connection(using).in_atomic_block:
-        _changed.in_transaction = True
-        transaction.on_commit(_committed, using=using)
-
-
-def _committed() -> None:
-    _changed.in_transaction = False
 
 
 def _on_change(sender, using=None, **kwargs) -> None:

@@ -15,10 +15,6 @@ apps cannot import reports).
 
 from collections.abc import Callable
 
-from django.core.cache import cache
-from django.db import connection
-from django.utils import timezone
-
 from cppcc.generations import Generation
 from cppcc.roles import clerk_town_id, is_countywide
 
@@ -94,15 +90,9 @@ def scope_key(user, town) -> str | None:
 
 
 def remembered(parts: list, compute: Callable):
-    """compute(), or the value it gave before for the same `parts` (and generation, and day)."""
-    # The database's name: a bench run or a developer switching databases keeps the cache.
-    where = [connection.settings_dict["NAME"], str(generation()), str(timezone.localdate())]
-    key = ":".join(["reports:figures", *where, *map(str, parts)])
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, TIMEOUT)
-    return value
+    """compute(), or the value it gave before for the same `parts` (and generation, and day);
+    not kept by a transaction that changed the records (Generation.remembered)."""
+    return FIGURES.remembered(":".join(map(str, parts)), compute, timeout=TIMEOUT, daily=True)
 
 
 def years_covered() -> list[int]:

@@ -12,9 +12,7 @@ cost.
 import hashlib
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import transaction
 from django.db.models import QuerySet
 
 from cppcc.generations import Generation
@@ -34,18 +32,10 @@ watch = TOTALS.watch  # StudiosConfig.ready
 
 def remembered(qs: QuerySet, compute: Callable[[], dict]) -> dict:
     """compute(), or what it gave before for the same statement (scope and filter) and
-    generation. Not kept when read inside a transaction."""
-    if transaction.get_connection(qs.db).in_atomic_block:
-        # Inside a transaction the totals may count rows not yet committed, or never to be.
-        return compute()
+    generation; not kept by a transaction that changed the activities (Generation.remembered)."""
     try:
         sql, params = qs.order_by().values("pk").query.get_compiler(qs.db).as_sql()
     except EmptyResultSet:  # nothing can match (e.g. an impossible date range): nothing to keep
         return compute()
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    key = f"studios:activity_totals:{generation()}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, TIMEOUT)
-    return value
+    return TOTALS.remembered(digest, compute, timeout=TIMEOUT, using=qs.db)

@@ -65,9 +65,7 @@ def _fresh_generations():
     earlier test must not be read for another test's rows; and no ledger change is pending from
     an earlier test's rolled-back transaction."""
     from cppcc.generations import bump_all
-    from members import duty
 
-    duty._changed.in_transaction = False
     bump_all()
 
 

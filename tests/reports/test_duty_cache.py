@@ -118,5 +118,5 @@ def test_a_transactions_own_changes_are_neither_kept_nor_read_from_the_cache(cou
         assert queries(lambda: duty.county_ranks(YEAR))[1] == 1
         raise RuntimeError("roll back")
     # Rolled back: nothing of it was kept for others (a request outside any transaction).
-    ledger._changed.in_transaction = False
+    ledger.LEDGER.settle()
     assert duty.county_ranks(YEAR) == {first.pk: 1, second.pk: 2}

@@ -22,7 +22,7 @@ from consultations.models import (
     MeetingKind,
     Step,
 )
-from members import duty
+from cppcc.generations import settle_all
 from proposals.models import LeaderInstruction, OpinionAdoption, OpinionReport, ProposalStatus
 from studios.models import Activity, Problem, ProblemStatus
 from tests.cppcc.test_todos import county  # noqa: F401  (the fixture)
@@ -142,10 +142,10 @@ def _queries(client, url: str) -> int:
 
 
 def _as_a_request() -> None:
-    """Requests run outside any transaction, where the county's duty figures come from the
-    cache; the test's own transaction has changed the ledger's readers, which turns the cache
-    off inside it (members.duty.ledger_version)."""
-    duty._changed.in_transaction = False
+    """Requests run outside any transaction, where what is kept (the figures, the county's
+    duty figures) comes from the cache; the test's own transaction has changed the records,
+    which turns the cache off inside it (cppcc.generations.Generation.keepable)."""
+    settle_all()
 
 
 @pytest.mark.parametrize("page", list(PINS))
