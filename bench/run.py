@@ -381,6 +381,17 @@ def set_marker(target: Target) -> None:
         )
 
 
+def analyze(target: Target) -> None:
+    """VACUUM ANALYZE the freshly built database. Autovacuum gets to new tables in its own
+    time; until then the planner takes them for nearly empty, and the figure statements and
+    the yearly summary ran several times slower than on the same data analysed (S=1 summary
+    4.8 s against 1.7 s)."""
+    import psycopg
+
+    with psycopg.connect(target.url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
 def _has_members(target: Target) -> bool:
     import psycopg
 
@@ -416,6 +427,7 @@ def build_data(target: Target, env: dict[str, str]) -> str:
         command = [sys.executable, "-m", "bench.generate", "--scale", str(target.scale)]
         command += ["--seed", str(target.seed)]
     subprocess.run(command, cwd=ROOT, env=env, check=True)
+    analyze(target)
     set_marker(target)
     return f"built {target.db} in {time.perf_counter() - started:.0f} s ({shlex.join(command[1:])})"
 
