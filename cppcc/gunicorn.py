@@ -54,7 +54,7 @@ def _warm_up(worker) -> None:
     # otherwise happens on the first request, after the freeze, and stays in the young
     # generations to be scanned again and again.
     from django.apps import apps
-    from django.db import close_old_connections
+    from django.db import connections
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - the attribute access does the import
@@ -70,8 +70,9 @@ def _warm_up(worker) -> None:
             warm_up()
         except Exception:
             worker.log.exception("warm-up of %s failed", config.label)
-    # No connection opened here is carried into the first request.
-    close_old_connections()
+    # No connection opened here is carried into the first request (close_old_connections would
+    # keep it for CONN_MAX_AGE).
+    connections.close_all()
 
 
 GC_STATS = os.environ.get("CPPCC_GC_STATS") == "1"

@@ -21,7 +21,6 @@ from cppcc.roles import clerk_town_id, is_countywide
 from . import statistics
 
 TIMEOUT = 600
-GENERATION_KEY = "reports:figures:generation"
 
 # The models whose rows a cached figure reads (page_figures, years_covered, the dashboard's
 # charts but the points, which follow the duty ledger's version, the office home's session

@@ -18,14 +18,12 @@ from django.db.models import QuerySet
 from cppcc.generations import Generation
 
 TIMEOUT = 600
-GENERATION_KEY = "studios:activity_totals:generation"
 
 # The models whose rows activity_totals reads, directly or through the viewer's scope.
 FED_BY = ("studios.Activity", "studios.ActivityAttendance", "studios.Studio")
 
 
 TOTALS = Generation("activity-totals", FED_BY)
-generation = TOTALS.current
 changed = TOTALS.changed
 watch = TOTALS.watch  # StudiosConfig.ready
 
