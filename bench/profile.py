@@ -13,7 +13,8 @@ warm-up takes those out of its statistics). The last line is the load's demand: 
 locust mix (each page's median weighted by how often the load requests it), which is what two
 workers on two cores have to stay well under for requests not to queue.
 
-`--cprofile N` prints the N costliest functions (cumulative) of the slowest page.
+`--cprofile N` prints the N costliest functions of `--repeat` requests of the slowest page
+(`--sort cumulative`, the default, or `tottime`: where the time is spent itself).
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--only", help="only pages whose name contains this")
     parser.add_argument("--cprofile", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--sort",
+        default="cumulative",
+        choices=("cumulative", "tottime"),
+        help="order of the cProfile listing (tottime: where the time is spent itself)",
+    )
     args = parser.parse_args(argv)
 
     target = run.Target(args.db or f"bench_s{args.scale}", args.pg, args.scale, args.seed)
@@ -153,13 +160,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     if args.cprofile and slowest is not None:
         _wall, name, client, url = slowest
+        # --repeat requests profiled together: one request's few milliseconds are noisy.
         profile = cProfile.Profile()
         profile.enable()
-        client.get(url)
+        for _ in range(args.repeat):
+            client.get(url)
         profile.disable()
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.cprofile)
-        print(f"\ncProfile of {name} ({url}):\n{out.getvalue()}")
+        pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.cprofile)
+        print(f"\ncProfile of {args.repeat} requests of {name} ({url}):\n{out.getvalue()}")
 
 
 if __name__ == "__main__":

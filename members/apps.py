@@ -69,7 +69,7 @@ class MembersConfig(AppConfig):
         flagged members."""
         from cppcc.navigation import NavItem, TodoSource, register_nav, register_todos
 
-        from .duty import SESSIONS_SOURCE, register_source, todo_flagged_members
+        from .duty import SESSIONS_SOURCE, ledger_version, register_source, todo_flagged_members
 
         register_source(SESSIONS_SOURCE)
         register_nav(
@@ -82,4 +82,9 @@ class MembersConfig(AppConfig):
                 group=_("委员"),
             )
         )
-        register_todos(TodoSource("members.duty_flags", managers, todo_flagged_members, 12))
+        # The flags read the ledger, whose rebuilds write without signals: its own version.
+        register_todos(
+            TodoSource(
+                "members.duty_flags", managers, todo_flagged_members, 12, version=ledger_version
+            )
+        )

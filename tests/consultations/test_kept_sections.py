@@ -2,7 +2,9 @@
 shared cache (cppcc.navigation.rendered_sections, issue 13): a repeat visit runs none of the
 kept blocks' queries; any write to the apps' records shows on the next visit; a block is kept
 per member (or unit) and viewer; the to-dos are rendered on every visit; nothing computed
-inside a transaction that changed the records is kept (cppcc.generations)."""
+inside a transaction that changed the records is kept (cppcc.generations). The board's columns
+(cppcc.navigation.kept_html) and the to-do counts are kept by the same rules; the duty flags
+also follow the ledger's own version."""
 
 import datetime
 import re
@@ -16,7 +18,8 @@ from consultations import services as consultation_services
 from consultations.models import MeetingKind, Step
 from cppcc import navigation
 from cppcc.generations import Generation
-from members.models import Sector
+from members import duty
+from members.models import DutyEntry, DutyKind, Sector
 
 # Committed rows: the cache outlives a test's transaction, and a value computed inside a
 # transaction that wrote is (rightly) never kept.
@@ -169,3 +172,64 @@ def test_nothing_computed_inside_a_transaction_that_wrote_is_kept(db):
     # next value is computed again, from the committed rows.
     assert generation.remembered("n", compute, timeout=60) == first
     assert len(computed) == 5
+
+
+BOARD = "/consultations/"
+
+
+def test_the_board_is_kept_until_a_write(client_for, office_user, matter, walk_to, new_matter):
+    client = client_for(office_user)
+    first, first_queries = visit(client, BOARD)
+    second, second_queries = visit(client, BOARD)
+    assert matter.title in first and second == first
+    # The columns' counts, their cards and the cards' lead units are not read again.
+    assert second_queries <= first_queries - 3
+    walk_to(matter, Step.REGISTERED)
+    new_matter(title="新建的荷塘议题")
+    html, _n = visit(client, BOARD)
+    assert "新建的荷塘议题" in html
+    [registered] = re.findall(r'data-step="registered">.*?column-count">(\d+)<', html, re.S)
+    assert registered == "1"
+
+
+def test_the_kept_board_is_each_viewers_own(
+    client_for, office_user, town_user, other_town_user, matter
+):
+    office_html, _n = visit(client_for(office_user), BOARD)
+    own_html, _n = visit(client_for(town_user), BOARD)
+    other_html, _n = visit(client_for(other_town_user), BOARD)
+    assert matter.title in office_html and matter.title in own_html
+    assert matter.title not in other_html
+    assert "本年度暂无协商议题" in other_html
+
+
+def office_flags(client) -> int:
+    response = client.get("/reports/office/")
+    assert response.status_code == 200
+    counts = {str(item.label): item.count for item in response.context["todos"]}
+    return counts.get("履职预警委员", 0)
+
+
+def test_the_kept_duty_flags_follow_the_ledger(client_for, office_user, term, member_a):
+    member_a.terms.add(term)
+    client = client_for(office_user)
+    assert office_flags(client) == 1
+    assert office_flags(client) == 1
+    # A ledger rebuild writes its entries in bulk, without signals, and moves the ledger's
+    # version on: the kept count is left behind.
+    with transaction.atomic():
+        DutyEntry.objects.bulk_create(
+            [
+                DutyEntry(
+                    member=member_a,
+                    kind=DutyKind.DUTY_DAY,
+                    date=TODAY,
+                    year=TODAY.year,
+                    points=4,
+                    source="test:1",
+                    title="工作室值班",
+                )
+            ]
+        )
+        duty.ledger_changed()
+    assert office_flags(client) == 0
