@@ -2,12 +2,15 @@
 person may not see it), checks the right to change it with selectors.require_edit, validates a
 form and calls one service or workflow function; a WorkflowError becomes a form error."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
 from cppcc.files import serve_file
+from cppcc.navigation import kept_html
 from cppcc.roles import can_edit_county, clerk_town_id, is_countywide
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
@@ -127,6 +131,14 @@ STUDIOS_PER_PAGE = 25
 
 @staff_required
 def studio_list(request):
+    # A page of the list is the same from one visit to the next until a record changes: its
+    # counts and 25 rows of rendering (issue 13), kept per viewer, query and day.
+    key = f"studios-list:{hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()}"
+    body = kept_html(request, key, lambda: _studio_list_body(request))
+    return render(request, "studios/studio_list.html", {"body": body})
+
+
+def _studio_list_body(request) -> str:
     user = request.user
     filterset, rows, year = _studios(request, counted=False)
     # The paginator counts the filtered rows, unannotated; the counts are for the page only.
@@ -149,7 +161,7 @@ def studio_list(request):
         "unassigned": unassigned,
         "can_create": can_edit_county(user),
     }
-    return render(request, "studios/studio_list.html", context)
+    return render_to_string("studios/_studio_list_body.html", context, request=request)
 
 
 @staff_required
@@ -167,6 +179,14 @@ def studio_detail(request, pk):
         ),
         pk=pk,
     )
+    # The page reads a dozen lists of the studio (issue 13): kept per viewer and day until a
+    # record changes. It holds no form that posts.
+    body = kept_html(request, f"studio:{studio.pk}", lambda: _studio_body(request, studio))
+    return render(request, "studios/studio_detail.html", {"studio": studio, "body": body})
+
+
+def _studio_body(request, studio: Studio) -> str:
+    user = request.user
     today = timezone.localdate()
     memberships = list(selectors.current_memberships(studio))
     group = selectors.party_groups_with_branch(PartyGroup.objects.filter(studio=studio)).first()
@@ -214,7 +234,7 @@ def studio_detail(request, pk):
         "can_assign": can_edit_county(user),
         "history": object_history(studio),
     }
-    return render(request, "studios/studio_detail.html", context)
+    return render_to_string("studios/_studio_detail_body.html", context, request=request)
 
 
 @office_required
