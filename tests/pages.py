@@ -1,5 +1,10 @@
 """Helpers for tests that read a page's context."""
 
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 
 def block_context(response, template_name: str) -> dict:
     """The context a block of a page made of sections (cppcc.navigation.rendered_sections)
@@ -11,3 +16,15 @@ def block_context(response, template_name: str) -> dict:
     ]
     assert found, f"{template_name} was not rendered"
     return found[0]
+
+
+# Made anew for every response (CSRF tokens, the scripts' CSP nonce): left out of comparisons.
+TOKEN = re.compile(r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value="| nonce=")[^"]+')
+
+
+def visit(client, url: str) -> tuple[str, int]:
+    """A page's HTML with its per-response tokens blanked, and the queries it ran."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return TOKEN.sub(r"\1…", response.content.decode()), len(queries)

@@ -10,8 +10,7 @@ import datetime
 import re
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 from django.utils import timezone
 
 from consultations import services as consultation_services
@@ -21,6 +20,8 @@ from cppcc.generations import Generation
 from members import duty
 from members.models import DutyEntry, DutyKind, Sector
 
+from ..pages import visit
+
 # Committed rows: the cache outlives a test's transaction, and a value computed inside a
 # transaction that wrote is (rightly) never kept.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,17 +29,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TODAY = timezone.localdate()
 PORTAL = "/portal/"
 UNIT_HOME = "/proposals/unit/"
-
-
-# Made anew for every response (CSRF tokens, the scripts' CSP nonce): not compared.
-TOKEN = re.compile(r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value="| nonce=")[^"]+')
-
-
-def visit(client, url: str) -> tuple[str, int]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return TOKEN.sub(r"\1…", response.content.decode()), len(queries)
 
 
 def meet(matter, member, office_user, topic: str):

@@ -4,29 +4,18 @@ queries, a write shows on the next visit, and each viewer's kept page is their o
 Transactional: a page computed inside a transaction that wrote is never kept."""
 
 import datetime
-import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from studios import services
 from studios.models import Attendance, StudioKind
 
 from ..factories import StudioFactory
+from ..pages import visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST = "/studios/"
-# Made anew for every response (CSRF tokens, the scripts' CSP nonce): not compared.
-TOKEN = re.compile(r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value="| nonce=")[^"]+')
-
-
-def visit(client, url: str) -> tuple[str, int]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return TOKEN.sub(r"\1…", response.content.decode()), len(queries)
 
 
 def test_the_list_is_kept_until_a_write(client_for, office_user, gunan_studio, dongxi_studio):
