@@ -588,8 +588,11 @@ class _Builder:
         from cppcc.roles import MEMBER_REGISTER_GROUP, Role
 
         # One hash for every login: hashing thousands of passwords would take minutes, and a
-        # fixed salt keeps two builds identical.
-        password = make_password(BENCH_PASSWORD, salt="benchgeneratesalt")
+        # fixed salt keeps two builds identical. The salt has the entropy Django asks of one
+        # (128 bits: 22 letters and digits): a shorter one makes the first login rehash the
+        # password, which ends the sessions of the others logged in as that account meanwhile
+        # (the load's office people, who share one login, then got 302s).
+        password = make_password(BENCH_PASSWORD, salt="benchgeneratesalt2026cppcc")
         epoch = _at(datetime.date(self.first_year, 1, 1))
         groups = {g.name: g.pk for g in Group.objects.all()}
         specs = [
