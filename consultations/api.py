@@ -22,6 +22,7 @@ from rest_framework import exceptions, permissions, serializers, status, viewset
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cppcc.api import NestedListPagination
 from cppcc.api_delete import SoftDeleteDestroyMixin
 from cppcc.api_schema import ERRORS, DisplayField, enum_field, prefetched_rows
 from cppcc.filters import IdFilter, YearFilter
@@ -786,6 +787,7 @@ class MeetingViewSet(
 ):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
+    pagination_class = NestedListPagination
     search_fields = ["topic", "place", "matter__title"]
     ordering_fields = ["date"]
     town_clerks_may_write = True

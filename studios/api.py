@@ -17,6 +17,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cppcc.api import NestedListPagination
 from cppcc.api_delete import SoftDeleteDestroyMixin
 from cppcc.api_schema import CONFLICT, ERRORS, DisplayField, enum_field, prefetched_rows
 from cppcc.filters import IdFilter, YearFilter
@@ -507,6 +508,7 @@ class ActivityViewSet(
 ):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
+    pagination_class = NestedListPagination
     search_fields = ["title", "place", "studio__name"]
     ordering_fields = ["date", "residents_reached", "sales_wan"]
     town_clerks_may_write = True

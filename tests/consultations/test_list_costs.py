@@ -146,6 +146,16 @@ def test_meeting_api_count_does_not_join_attendance(
     assert "consultations_meetingattendance" not in count
 
 
+def test_meeting_api_pages_twenty_rows_unless_asked_for_more(client_for, office_user, gunan):
+    # Each row carries its attendance list: a smaller first page (cppcc.api.NestedListPagination).
+    _meetings(gunan, office_user, 25)
+    c = client_for(office_user)
+    first = c.get("/api/v1/meetings/").json()
+    assert (first["count"], len(first["results"])) == (25, 20)
+    assert first["next"] and "page=2" in first["next"]
+    assert len(c.get("/api/v1/meetings/?page_size=50").json()["results"]) == 25
+
+
 def test_meeting_api_detail_carries_its_counts(client_for, office_user, gunan):
     _meetings(gunan, office_user, 1)
     meeting_id = client_for(office_user).get("/api/v1/meetings/").json()["results"][0]["id"]

@@ -168,6 +168,8 @@ def test_activity_api_counts_each_row_at_a_flat_query_count(
         # session, user, roles, COUNT, the page (+studio), its attendance (+members)
         data = c.get("/api/v1/activities/").json()
     assert data["count"] == n
+    # Rows that carry their attendance: twenty a page (cppcc.api.NestedListPagination).
+    assert len(data["results"]) == min(n, 20)
     assert {(r["present_count"], r["leave_count"], r["absent_count"]) for r in data["results"]} == {
         (1, 1, 1)
     }
