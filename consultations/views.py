@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_POST
 from cppcc.audit import object_history
 from cppcc.exports import Column, xlsx_response
 from cppcc.files import serve_file
-from cppcc.navigation import kept_html
+from cppcc.navigation import kept_render
 from cppcc.roles import (
     Role,
     can_edit_county,
@@ -138,22 +137,22 @@ def board(request):
     years.add(year)
     town_id = _int_param(request, "town")
 
-    def columns() -> str:
+    def columns() -> dict:
         columns = selectors.board_columns(
             selectors.board_queryset(user, year=year, town_id=town_id)
         )
-        context = {
-            "columns": columns,
-            "total": sum(c["count"] for c in columns),
-            "year": year,
-            "town": town_id,
-        }
-        return render_to_string("consultations/_board_columns.html", context, request=request)
+        total = sum(c["count"] for c in columns)
+        return {"columns": columns, "total": total, "year": year, "town": town_id}
 
     context = {
         # A year's columns are the same from one visit to the next until a record changes: two
         # queries and a hundred cards (issue 13), kept per viewer, year, town and day.
-        "board": kept_html(request, f"consultations-board:{year}:{town_id}", columns),
+        "board": kept_render(
+            request,
+            f"consultations-board:{year}:{town_id}",
+            "consultations/_board_columns.html",
+            columns,
+        ),
         "year": year,
         "years": sorted(years, reverse=True),
         # A town clerk sees one town: no town filter to offer.

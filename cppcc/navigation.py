@@ -131,16 +131,38 @@ def viewer_key(user) -> str:
     return f"{user.pk}:{roles}:{links}:{get_language()}"
 
 
+# Stands for the viewer's CSRF token in kept HTML: a form that posts is kept with it and gets
+# the viewer's own token on each visit (the token is the viewer's, and changes at login).
+CSRF_STAND_IN = "cppcc-kept-csrf-token"
+
+
 def kept_html(request, key: str, render: Callable[[], str]) -> str:
     """render(), kept for this viewer and day until a record of SECTION_APPS changes: a page
-    block whose HTML is the same from one visit to the next (a year's board). Nothing kept may
-    hold a form that posts (its CSRF token is the viewer's, and changes at login)."""
+    block whose HTML is the same from one visit to the next (a year's board, a page of a list).
+    Nothing kept may hold what changes from one response to the next (a CSP nonce; a CSRF token
+    other than CSRF_STAND_IN, see kept_render)."""
+    from django.middleware.csrf import get_token
     from django.utils.safestring import mark_safe
 
     html = SECTIONS.remembered(
         f"{key}:{viewer_key(request.user)}", render, timeout=SECTION_TIMEOUT, daily=True
     )
+    if CSRF_STAND_IN in html:
+        html = html.replace(CSRF_STAND_IN, get_token(request))
     return mark_safe(html)  # noqa: S308 -- render()'s own template output
+
+
+def kept_render(request, key: str, template: str, context: Callable[[], dict]) -> str:
+    """`template` rendered with context() (read only when it is not kept), kept by kept_html;
+    its forms' CSRF token is the viewer's."""
+    from django.template.loader import render_to_string
+
+    def render() -> str:
+        return render_to_string(
+            template, {**context(), "csrf_token": CSRF_STAND_IN}, request=request
+        )
+
+    return kept_html(request, key, render)
 
 
 def rendered_sections(request, sections: Iterable[PortalSection], owner, owner_key: str) -> list:

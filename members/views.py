@@ -6,6 +6,7 @@ may only read is 403.
 """
 
 import base64
+import hashlib
 import io
 import posixpath
 
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_POST
 from cppcc.audit import object_history
 from cppcc.exports import XLSX, Column, attachment, dated_name, xlsx_response
 from cppcc.files import serve_file
+from cppcc.navigation import kept_render
 from cppcc.roles import Role, has_role
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
@@ -99,13 +101,12 @@ def _filtered(request) -> MemberFilter:
 @staff_required
 def member_list(request):
     filterset = _filtered(request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    can_manage = can_manage_members(request.user)
-    return render(
-        request,
-        "members/list.html",
-        {
+
+    def context() -> dict:
+        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        can_manage = can_manage_members(request.user)
+        return {
             "filter": filterset,
             "page_obj": page,
             "rows": [(m, sensitive_values(m, reveal=False)) for m in page.object_list],
@@ -113,8 +114,14 @@ def member_list(request):
             "party_counts": services.counts_by_party(qs),
             "can_manage": can_manage,
             "bulk_form": BulkForm(members=Member.objects.none()) if can_manage else None,
-        },
-    )
+        }
+
+    # A page of the register, its filter bar and its counts by sector and party are the same
+    # from one visit to the next until a record changes (issue 13): kept per viewer (their
+    # groups decide what is masked), query and day.
+    query = hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()
+    body = kept_render(request, f"members-list:{query}", "members/_list_body.html", context)
+    return render(request, "members/list.html", {"body": body, "media": filterset.form.media})
 
 
 @staff_required

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -18,7 +20,7 @@ from django.views.generic import TemplateView
 from cppcc.audit import object_history
 from cppcc.exports import Column, attachment, xlsx_response
 from cppcc.files import serve_file
-from cppcc.navigation import registry, rendered_sections, todos_for
+from cppcc.navigation import kept_render, registry, rendered_sections, todos_for
 from cppcc.roles import Role, can_edit_county, has_role, is_countywide
 from cppcc.views import RoleRequiredMixin, allowed_if
 from cppcc.workflow import WorkflowError
@@ -133,33 +135,41 @@ def session_text(proposal) -> str:
 
 @reader_required
 def proposal_list(request):
-    filterset = _filter(request, answers=False)
-    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    for proposal in page.object_list:
-        proposal.units_text = units_text(proposal)
-        proposal.overdue = any(a.is_overdue(today) for a in proposal.held)
-        proposal.due_on = min((a.due_on for a in proposal.held), default=None)
     can_manage = can_edit_county(request.user)
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "can_manage": can_manage,
-        "bulk_form": BulkForm() if can_manage else None,
-        "key_count": Proposal.objects.visible_to(request.user).filter(is_key=True).count()
-        if is_countywide(request.user)
-        else 0,
-        # EXISTS probes the session index once per session; a join with DISTINCT read and
-        # sorted every proposal. The trash counts too, as the join did.
-        "sessions": list(
-            CommitteeSession.objects.visible_to(request.user)
-            .filter(Exists(Proposal._base_manager.filter(session=OuterRef("pk"))))
-            .order_by("-starts_on")
-        )
-        if is_countywide(request.user)
-        else [],
-    }
-    return render(request, "proposals/list.html", context)
+
+    def context() -> dict:
+        filterset = _filter(request, answers=False)
+        page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
+        today = timezone.localdate()
+        for proposal in page.object_list:
+            proposal.units_text = units_text(proposal)
+            proposal.overdue = any(a.is_overdue(today) for a in proposal.held)
+            proposal.due_on = min((a.due_on for a in proposal.held), default=None)
+        return {
+            "filter": filterset,
+            "page_obj": page,
+            "can_manage": can_manage,
+            "bulk_form": BulkForm() if can_manage else None,
+            "key_count": Proposal.objects.visible_to(request.user).filter(is_key=True).count()
+            if is_countywide(request.user)
+            else 0,
+            # EXISTS probes the session index once per session; a join with DISTINCT read and
+            # sorted every proposal. The trash counts too, as the join did.
+            "sessions": list(
+                CommitteeSession.objects.visible_to(request.user)
+                .filter(Exists(Proposal._base_manager.filter(session=OuterRef("pk"))))
+                .order_by("-starts_on")
+            )
+            if is_countywide(request.user)
+            else [],
+        }
+
+    # A page of the list is the same from one visit to the next until a record changes (issue
+    # 13): kept per viewer, query and day.
+    query = hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()
+    body = kept_render(request, f"proposals-list:{query}", "proposals/_list_body.html", context)
+    media = BulkForm().media if can_manage else ""
+    return render(request, "proposals/list.html", {"body": body, "media": media})
 
 
 COLUMNS = (

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
 from cppcc.files import serve_file
-from cppcc.navigation import kept_html
+from cppcc.navigation import kept_render
 from cppcc.roles import can_edit_county, clerk_town_id, is_countywide
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
@@ -134,11 +133,13 @@ def studio_list(request):
     # A page of the list is the same from one visit to the next until a record changes: its
     # counts and 25 rows of rendering (issue 13), kept per viewer, query and day.
     key = f"studios-list:{hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()}"
-    body = kept_html(request, key, lambda: _studio_list_body(request))
+    body = kept_render(
+        request, key, "studios/_studio_list_body.html", lambda: _studio_list_context(request)
+    )
     return render(request, "studios/studio_list.html", {"body": body})
 
 
-def _studio_list_body(request) -> str:
+def _studio_list_context(request) -> dict:
     user = request.user
     filterset, rows, year = _studios(request, counted=False)
     # The paginator counts the filtered rows, unannotated; the counts are for the page only.
@@ -161,7 +162,7 @@ def _studio_list_body(request) -> str:
         "unassigned": unassigned,
         "can_create": can_edit_county(user),
     }
-    return render_to_string("studios/_studio_list_body.html", context, request=request)
+    return context
 
 
 @staff_required
@@ -181,11 +182,16 @@ def studio_detail(request, pk):
     )
     # The page reads a dozen lists of the studio (issue 13): kept per viewer and day until a
     # record changes. It holds no form that posts.
-    body = kept_html(request, f"studio:{studio.pk}", lambda: _studio_body(request, studio))
+    body = kept_render(
+        request,
+        f"studio:{studio.pk}",
+        "studios/_studio_detail_body.html",
+        lambda: _studio_context(request, studio),
+    )
     return render(request, "studios/studio_detail.html", {"studio": studio, "body": body})
 
 
-def _studio_body(request, studio: Studio) -> str:
+def _studio_context(request, studio: Studio) -> dict:
     user = request.user
     today = timezone.localdate()
     memberships = list(selectors.current_memberships(studio))
@@ -234,7 +240,7 @@ def _studio_body(request, studio: Studio) -> str:
         "can_assign": can_edit_county(user),
         "history": object_history(studio),
     }
-    return render_to_string("studios/_studio_detail_body.html", context, request=request)
+    return context
 
 
 @office_required
