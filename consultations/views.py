@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -206,9 +207,28 @@ def _timeline(matter: Matter, meetings, step_dates: dict) -> list[dict]:
     return timeline
 
 
-def _matter_page(
-    request, matter, *, advance_form=None, send_back_form=None, progress_form=None, status=200
-):
+def _matter_page(request, matter, *, send_back_form=None, progress_form=None, status=200):
+    """The matter's page; with a form (its errors) as posted."""
+    if send_back_form or progress_form:
+        context = _matter_context(
+            request, matter, send_back_form=send_back_form, progress_form=progress_form
+        )
+        body = render_to_string("consultations/_matter_detail_body.html", context, request=request)
+    else:
+        # The page is the same from one visit to the next until a record changes: its meetings
+        # with their attendance, units, projects, progress and moves (issue 13). Kept per
+        # viewer and day.
+        body = kept_render(
+            request,
+            f"matter:{matter.pk}",
+            "consultations/_matter_detail_body.html",
+            lambda: _matter_context(request, matter),
+        )
+    context = {"matter": matter, "body": body}
+    return render(request, "consultations/matter_detail.html", context, status=status)
+
+
+def _matter_context(request, matter, *, send_back_form=None, progress_form=None) -> dict:
     user = request.user
     can_manage = selectors.can_manage_matter(user, matter)
     meetings = selectors.matter_meetings(matter)
@@ -257,8 +277,7 @@ def _matter_page(
                     if matter.is_completed
                     else (Step(before).label if before else None)
                 ),
-                "advance_form": advance_form
-                or AdvanceForm(initial={**state, "on": _move_day(matter)}),
+                "advance_form": AdvanceForm(initial={**state, "on": _move_day(matter)}),
                 "send_back_form": send_back_form or SendBackForm(initial=state, auto_id=BACK_ID),
                 "can_register": matter.step == Step.PROPOSED and not matter.is_completed,
                 "can_assign": not selectors.assignment_refused(matter),
@@ -268,7 +287,7 @@ def _matter_page(
                 "can_projects": not selectors.projects_refused(matter),
             }
         )
-    return render(request, "consultations/matter_detail.html", context, status=status)
+    return context
 
 
 def _move_day(matter: Matter):

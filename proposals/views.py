@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -386,6 +387,29 @@ def _merge_candidates(request, proposal) -> tuple[str, list]:
 
 
 def _page(request, proposal, forms=None, status=200):
+    """The proposal's page; with `forms` (a move's form with its errors) as posted."""
+    if forms:
+        body = render_to_string(
+            "proposals/_proposal_detail_body.html",
+            _page_context(request, proposal, forms),
+            request=request,
+        )
+    else:
+        # The page is the same from one visit to the next until a record changes: a dozen
+        # lists, the similar proposals and the office's forms (issue 13). Kept per viewer,
+        # query (the merge search) and day.
+        query = hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()
+        body = kept_render(
+            request,
+            f"proposal:{proposal.pk}:{query}",
+            "proposals/_proposal_detail_body.html",
+            lambda: _page_context(request, proposal, {}),
+        )
+    context = {"proposal": proposal, "body": body}
+    return render(request, "proposals/proposal_detail.html", context, status=status)
+
+
+def _page_context(request, proposal, forms: dict) -> dict:
     user = request.user
     can_manage = can_edit_county(user)
     today = timezone.localdate()
@@ -406,7 +430,6 @@ def _page(request, proposal, forms=None, status=200):
         a.due = selectors.due_state(a, today)
         a.reply_list = by_assignment.get(a.pk, [])
         a.rating_list = list(a.ratings.all()) if counts["ratings"] else []
-    forms = forms or {}
     transitions = list(selectors.proposal_moves(proposal, [a.pk for a in assignments]))
     context = {
         "proposal": proposal,
@@ -476,7 +499,7 @@ def _page(request, proposal, forms=None, status=200):
             )
         context["refuse_form"] = forms.get("give_back_refuse")
         context["return_form"] = forms.get("return")
-    return render(request, "proposals/proposal_detail.html", context, status=status)
+    return context
 
 
 @reader_required

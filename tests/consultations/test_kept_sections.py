@@ -223,3 +223,36 @@ def test_the_kept_duty_flags_follow_the_ledger(client_for, office_user, term, me
         )
         duty.ledger_changed()
     assert office_flags(client) == 0
+
+
+def test_the_matter_page_is_kept_and_its_forms_post_with_the_viewers_token(office_user, matter):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(office_user)
+    url = matter.get_absolute_url()
+    first, first_queries = visit(client, url)
+    second, second_queries = visit(client, url)
+    assert second == first
+    # Meetings, units, projects, progress, moves and history: not read again.
+    assert second_queries <= first_queries - 5
+    html = client.get(url).content.decode()
+    assert navigation.CSRF_STAND_IN not in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = client.post(
+        f"/consultations/matters/{matter.pk}/advance/",
+        {
+            "csrfmiddlewaretoken": token,
+            "step": matter.step,
+            "status": matter.status,
+            "on": TODAY.isoformat(),
+            "note": "",
+        },
+    )
+    assert response.status_code == 302  # not refused (403) for its token
+    matter.refresh_from_db()
+    assert matter.step == Step.REGISTERED
+    html, _n = visit(client, url)
+    assert (
+        'data-testid="status"' in html and "政协立案" in html.split('data-testid="status"')[1][:200]
+    )
