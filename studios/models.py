@@ -47,6 +47,11 @@ class ScopedQuerySet(models.QuerySet):
             return self
         town_id = clerk_town_id(user)
         if town_id is not None:
+            if "__" not in self.town_path:
+                # The row's own column: a plain condition the planner reads through the town's
+                # index. As `pk IN (subquery)` it scanned the whole table when another condition
+                # was ORed in (a town's meetings: 9 ms instead of 1 at ten counties' scale).
+                return self.filter(**{self.town_path: town_id})
             return self.filter(
                 pk__in=self.model._base_manager.filter(**{self.town_path: town_id}).values("pk")
             )

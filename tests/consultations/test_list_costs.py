@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations import selectors, services
-from consultations.models import MeetingKind
+from consultations.models import ConsultationMeeting, MeetingKind
 from studios.models import Attendance
 
 from ..factories import MemberFactory, TownFactory
@@ -177,3 +177,12 @@ def test_matter_list_query_count_does_not_grow_and_its_count_is_plain(
     assert response.context["page_obj"].paginator.count == n
     count = next(q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"])
     assert "consultations_matterunit" not in count
+
+
+def test_a_clerks_meetings_are_their_towns_by_the_column_itself(town_user, gunan, office_user):
+    # `pk IN (SELECT … WHERE town_id = …)` ORed with the matter rule made PostgreSQL scan every
+    # meeting of the county (studios.models.ScopedQuerySet.visible_to).
+    _meetings(gunan, office_user, 2)
+    sql = str(ConsultationMeeting.objects.visible_to(town_user).query)
+    assert f'"consultations_consultationmeeting"."town_id" = {gunan.pk}' in sql
+    assert ConsultationMeeting.objects.visible_to(town_user).count() == 2
