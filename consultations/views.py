@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from cppcc.audit import object_history
 from cppcc.exports import Column, xlsx_response
 from cppcc.files import serve_file
-from cppcc.navigation import kept_render
+from cppcc.navigation import kept_list, kept_render
 from cppcc.roles import (
     Role,
     can_edit_county,
@@ -842,25 +842,34 @@ def _matter_status(matter) -> str:
 def matter_list(request):
     """The year's matters as a table beside the board: filtered, sorted and paged; the flags
     are worked out for the rows of the page only."""
-    filterset = _matter_filter(request)
-    page = _page(request, filterset.sorted_qs())
-    page.object_list = selectors.mark_flags(page.object_list)
-    for matter in page.object_list:
-        matter.status_text = _matter_status(matter)
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "sort": filterset.chosen_sort(),
-        "sorts": [
-            ("town", _("镇街")),
-            ("title", _("事项")),
-            ("step", _("当前步骤")),
-            ("days", _("在本步天数")),
-            ("deadline", _("办理期限")),
-        ],
-        "can_create": _may_create(request.user),
-    }
-    return render(request, "consultations/matter_list.html", context)
+
+    def context() -> dict:
+        filterset = _matter_filter(request)
+        page = _page(request, filterset.sorted_qs())
+        page.object_list = selectors.mark_flags(page.object_list)
+        for matter in page.object_list:
+            matter.status_text = _matter_status(matter)
+        return {
+            "filter": filterset,
+            "page_obj": page,
+            "sort": filterset.chosen_sort(),
+            "sorts": [
+                ("town", _("镇街")),
+                ("title", _("事项")),
+                ("step", _("当前步骤")),
+                ("days", _("在本步天数")),
+                ("deadline", _("办理期限")),
+            ],
+            "can_create": _may_create(request.user),
+        }
+
+    return kept_list(
+        request,
+        "matter-list",
+        "consultations/matter_list.html",
+        "consultations/_matter_list_body.html",
+        context,
+    )
 
 
 MATTER_COLUMNS = (
@@ -912,20 +921,28 @@ def _meeting_filter(request, *, counted: bool = False) -> MeetingListFilter:
 
 @staff_required
 def meeting_list(request):
-    filterset = _meeting_filter(request)
-    matter = None
-    matter_id = filterset.form.cleaned_data.get("matter") if filterset.is_valid() else None
-    if matter_id:
-        matter = Matter.objects.visible_to(request.user).filter(pk=matter_id).first()
-    page = _page(request, filterset.qs)
-    page.object_list = selectors.attach_meeting_counts(page.object_list)
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "matter": matter,
-        "can_create": _may_create(request.user),
-    }
-    return render(request, "consultations/meeting_list.html", context)
+    def context() -> dict:
+        filterset = _meeting_filter(request)
+        matter = None
+        matter_id = filterset.form.cleaned_data.get("matter") if filterset.is_valid() else None
+        if matter_id:
+            matter = Matter.objects.visible_to(request.user).filter(pk=matter_id).first()
+        page = _page(request, filterset.qs)
+        page.object_list = selectors.attach_meeting_counts(page.object_list)
+        return {
+            "filter": filterset,
+            "page_obj": page,
+            "matter": matter,
+            "can_create": _may_create(request.user),
+        }
+
+    return kept_list(
+        request,
+        "meeting-list",
+        "consultations/meeting_list.html",
+        "consultations/_meeting_list_body.html",
+        context,
+    )
 
 
 MEETING_COLUMNS = (

@@ -165,6 +165,20 @@ def kept_render(request, key: str, template: str, context: Callable[[], dict]) -
     return kept_html(request, key, render)
 
 
+def kept_list(request, name: str, template: str, body_template: str, context: Callable, **outer):
+    """The response of a list page whose body (filter bar, rows, their counts, pagination) is
+    the same from one visit to the next until a record changes: rendered from `body_template`
+    with context() and kept per viewer, query and day (kept_render). `template` wraps it as
+    {{ body }}, with `outer` beside it (what its title and scripts need)."""
+    import hashlib
+
+    from django.shortcuts import render
+
+    query = hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()
+    body = kept_render(request, f"{name}:{query}", body_template, context)
+    return render(request, template, {"body": body, **outer})
+
+
 def rendered_sections(request, sections: Iterable[PortalSection], owner, owner_key: str) -> list:
     """The HTML of each block of a page made of sections, for `owner` (the member, the unit).
 

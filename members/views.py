@@ -6,7 +6,6 @@ may only read is 403.
 """
 
 import base64
-import hashlib
 import io
 import posixpath
 
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_POST
 from cppcc.audit import object_history
 from cppcc.exports import XLSX, Column, attachment, dated_name, xlsx_response
 from cppcc.files import serve_file
-from cppcc.navigation import kept_render
+from cppcc.navigation import kept_list
 from cppcc.roles import Role, has_role
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
@@ -119,9 +118,14 @@ def member_list(request):
     # A page of the register, its filter bar and its counts by sector and party are the same
     # from one visit to the next until a record changes (issue 13): kept per viewer (their
     # groups decide what is masked), query and day.
-    query = hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()
-    body = kept_render(request, f"members-list:{query}", "members/_list_body.html", context)
-    return render(request, "members/list.html", {"body": body, "media": filterset.form.media})
+    return kept_list(
+        request,
+        "members-list",
+        "members/list.html",
+        "members/_list_body.html",
+        context,
+        media=filterset.form.media,
+    )
 
 
 @staff_required

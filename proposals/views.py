@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 from cppcc.audit import object_history
 from cppcc.exports import Column, attachment, xlsx_response
 from cppcc.files import serve_file
-from cppcc.navigation import kept_render, registry, rendered_sections, todos_for
+from cppcc.navigation import kept_list, kept_render, registry, rendered_sections, todos_for
 from cppcc.roles import Role, can_edit_county, has_role, is_countywide
 from cppcc.views import RoleRequiredMixin, allowed_if
 from cppcc.workflow import WorkflowError
@@ -167,10 +167,14 @@ def proposal_list(request):
 
     # A page of the list is the same from one visit to the next until a record changes (issue
     # 13): kept per viewer, query and day.
-    query = hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()
-    body = kept_render(request, f"proposals-list:{query}", "proposals/_list_body.html", context)
-    media = BulkForm().media if can_manage else ""
-    return render(request, "proposals/list.html", {"body": body, "media": media})
+    return kept_list(
+        request,
+        "proposals-list",
+        "proposals/list.html",
+        "proposals/_list_body.html",
+        context,
+        media=BulkForm().media if can_manage else "",
+    )
 
 
 COLUMNS = (

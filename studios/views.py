@@ -2,8 +2,6 @@
 person may not see it), checks the right to change it with selectors.require_edit, validates a
 form and calls one service or workflow function; a WorkflowError becomes a form error."""
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cppcc.audit import object_history
 from cppcc.files import serve_file
-from cppcc.navigation import kept_render
+from cppcc.navigation import kept_list, kept_render
 from cppcc.roles import can_edit_county, clerk_town_id, is_countywide
 from cppcc.views import allowed_if, form_flow, staff_required
 from cppcc.workflow import WorkflowError
@@ -131,12 +129,14 @@ STUDIOS_PER_PAGE = 25
 @staff_required
 def studio_list(request):
     # A page of the list is the same from one visit to the next until a record changes: its
-    # counts and 25 rows of rendering (issue 13), kept per viewer, query and day.
-    key = f"studios-list:{hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()}"
-    body = kept_render(
-        request, key, "studios/_studio_list_body.html", lambda: _studio_list_context(request)
+    # counts and 25 rows of rendering (issue 13).
+    return kept_list(
+        request,
+        "studios-list",
+        "studios/studio_list.html",
+        "studios/_studio_list_body.html",
+        lambda: _studio_list_context(request),
     )
-    return render(request, "studios/studio_list.html", {"body": body})
 
 
 def _studio_list_context(request) -> dict:
@@ -446,15 +446,24 @@ def activity_list(request):
     """Every activity the person may see, county-wide for the office; totals over all the
     filtered rows by aggregate, the rows themselves paged and their attendance counted for the
     page only."""
-    filterset, rows = _activities(request)
-    totals = selectors.activity_totals(rows)
-    paginator = Paginator(rows, 50)
-    # The totals counted the same rows: the paginator need not COUNT them again.
-    paginator.count = totals["activities"]
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.attach_activity_counts(page.object_list)
-    context = {"page_obj": page, "filter": filterset, "totals": totals}
-    return render(request, "studios/activity_list.html", context)
+
+    def context() -> dict:
+        filterset, rows = _activities(request)
+        totals = selectors.activity_totals(rows)
+        paginator = Paginator(rows, 50)
+        # The totals counted the same rows: the paginator need not COUNT them again.
+        paginator.count = totals["activities"]
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = selectors.attach_activity_counts(page.object_list)
+        return {"page_obj": page, "filter": filterset, "totals": totals}
+
+    return kept_list(
+        request,
+        "activity-list",
+        "studios/activity_list.html",
+        "studios/_activity_list_body.html",
+        context,
+    )
 
 
 @staff_required
