@@ -256,3 +256,20 @@ def test_the_matter_page_is_kept_and_its_forms_post_with_the_viewers_token(offic
     assert (
         'data-testid="status"' in html and "政协立案" in html.split('data-testid="status"')[1][:200]
     )
+
+
+@pytest.mark.parametrize(
+    "url", ["/consultations/matters/", "/consultations/meetings/", "/studios/activities/"]
+)
+def test_the_lists_are_kept_until_a_write(client_for, office_user, matter, new_matter, url):
+    client = client_for(office_user)
+    first, first_queries = visit(client, url)
+    second, second_queries = visit(client, url)
+    assert second == first
+    # The page's rows and their counts are not read again.
+    assert second_queries <= first_queries - 2
+    new_matter(title="荷塘新址改造")
+    html, after_write = visit(client, url)
+    assert after_write > second_queries
+    if url == "/consultations/matters/":
+        assert "荷塘新址改造" in html
