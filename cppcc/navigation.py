@@ -6,6 +6,7 @@ which roles, and the base layout shows a person only what their roles may use.
 
 import datetime
 import functools
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -170,13 +171,15 @@ def kept_list(request, name: str, template: str, body_template: str, context: Ca
     the same from one visit to the next until a record changes: rendered from `body_template`
     with context() and kept per viewer, query and day (kept_render). `template` wraps it as
     {{ body }}, with `outer` beside it (what its title and scripts need)."""
-    import hashlib
-
     from django.shortcuts import render
 
-    query = hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()
-    body = kept_render(request, f"{name}:{query}", body_template, context)
+    body = kept_render(request, f"{name}:{query_key(request)}", body_template, context)
     return render(request, template, {"body": body, **outer})
+
+
+def query_key(request) -> str:
+    """The query string, for a key: hashed, since it is whatever the address bar holds."""
+    return hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()
 
 
 def rendered_sections(request, sections: Iterable[PortalSection], owner, owner_key: str) -> list:

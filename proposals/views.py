@@ -1,5 +1,3 @@
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -21,7 +19,14 @@ from django.views.generic import TemplateView
 from cppcc.audit import object_history
 from cppcc.exports import Column, attachment, xlsx_response
 from cppcc.files import serve_file
-from cppcc.navigation import kept_list, kept_render, registry, rendered_sections, todos_for
+from cppcc.navigation import (
+    kept_list,
+    kept_render,
+    query_key,
+    registry,
+    rendered_sections,
+    todos_for,
+)
 from cppcc.roles import Role, can_edit_county, has_role, is_countywide
 from cppcc.views import RoleRequiredMixin, allowed_if
 from cppcc.workflow import WorkflowError
@@ -402,10 +407,9 @@ def _page(request, proposal, forms=None, status=200):
         # The page is the same from one visit to the next until a record changes: a dozen
         # lists, the similar proposals and the office's forms (issue 13). Kept per viewer,
         # query (the merge search) and day.
-        query = hashlib.blake2b(request.GET.urlencode().encode()).hexdigest()
         body = kept_render(
             request,
-            f"proposal:{proposal.pk}:{query}",
+            f"proposal:{proposal.pk}:{query_key(request)}",
             "proposals/_proposal_detail_body.html",
             lambda: _page_context(request, proposal, {}),
         )
