@@ -189,10 +189,10 @@ def rendered_sections(request, sections: Iterable[PortalSection], owner, owner_k
     language and day, and served from the shared cache until a record of SECTION_APPS changes
     (SECTIONS): a member's portal is eight blocks of a query or two each, read again and again
     between the office's writes (issue 13). Blocks left out (context None) keep an empty entry.
+    A kept block's forms (a unit's task-done form) carry the viewer's CSRF token (kept_html).
     """
     from django.template.loader import render_to_string
 
-    viewer = viewer_key(request.user)
     blocks = []
     for section in sections:
 
@@ -200,11 +200,11 @@ def rendered_sections(request, sections: Iterable[PortalSection], owner, owner_k
             context = section.context(request, owner)
             if context is None:
                 return ""
-            return render_to_string(section.template, {"s": context}, request=request)
+            extra = {"csrf_token": CSRF_STAND_IN} if section.kept else {}
+            return render_to_string(section.template, {"s": context, **extra}, request=request)
 
         if section.kept:
-            key = f"{section.template}:{owner_key}:{viewer}"
-            html = SECTIONS.remembered(key, render, timeout=SECTION_TIMEOUT, daily=True)
+            html = kept_html(request, f"{section.template}:{owner_key}", render)
         else:
             html = render()
         if html:

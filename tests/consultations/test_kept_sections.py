@@ -273,3 +273,38 @@ def test_the_lists_are_kept_until_a_write(client_for, office_user, matter, new_m
     assert after_write > second_queries
     if url == "/consultations/matters/":
         assert "荷塘新址改造" in html
+
+
+def test_a_kept_unit_block_posts_with_each_browsers_own_token(
+    unit_user, office_user, matter, walk_to, unit
+):
+    from django.test import Client
+
+    from consultations.models import FollowUpTask
+
+    from .conftest import hold_meeting
+
+    meeting = hold_meeting(walk_to(matter, Step.PRE_MEETING), MeetingKind.PRE_MEETING, office_user)
+    task = FollowUpTask.objects.create(
+        meeting=meeting, description="修便道", unit=unit, due_on=TODAY
+    )
+    # The same unit login in two browsers: one CSRF cookie each, one kept block for both.
+    browsers = []
+    for _ in range(2):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(unit_user)
+        browsers.append(browser)
+    tokens = []
+    for browser in browsers:
+        html = browser.get(UNIT_HOME).content.decode()
+        assert navigation.CSRF_STAND_IN not in html and 'data-testid="task-done-form"' in html
+        form = html[html.index('data-testid="task-done-form"') :]
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1))
+    assert tokens[0] != tokens[1]
+    response = browsers[1].post(
+        f"/consultations/tasks/{task.pk}/done/",
+        {"csrfmiddlewaretoken": tokens[1], "note": "便道已修好"},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.done_on == TODAY
