@@ -27,7 +27,7 @@ import random
 import re
 from pathlib import Path
 
-from locust import between, task
+from locust import between, constant_pacing, task
 from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
 
 PLAN = json.loads(Path(os.environ["BENCH_PLAN"]).read_text(encoding="utf-8"))
@@ -128,6 +128,49 @@ class _Person(FastHttpUser):
         self._get(self.client, PLAN["floor_names"]["minimal"], PLAN["floors"]["minimal"])
 
 
+class _Writer(FastHttpUser):
+    """The office changing a record every PLAN["writer"]["every"] seconds (`--write-every`),
+    through the API as another system would: a member's wishes, in turn over a few members
+    (bench/run.py puts them back after the load).
+    Every such write leaves the kept pages, blocks and figures behind, so the readers' next
+    visits are computed again: the run shows what the office's data entry costs the others."""
+
+    abstract = True
+    fixed_count = 1
+    default_headers = PLAN["headers"]
+
+    def on_start(self) -> None:
+        writer = PLAN["writer"]
+        self.members = itertools.cycle([int(pk) for pk in writer["members"]])
+        self.versions: dict[int, int] = {}
+        self.writes = itertools.count(1)
+        response = self.client.post(
+            writer["token_url"],
+            json={"username": writer["username"], "password": writer["password"]},
+            name="writer token",
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"no API token for {writer['username']} ({response.status_code})")
+        self.headers = {"Authorization": f"Token {response.json()['token']}"}
+
+    @task
+    def write(self) -> None:
+        member = next(self.members)
+        url = PLAN["writer"]["url"].format(member=member)
+        if member not in self.versions:
+            read = self.client.get(url, name="writer read", headers=self.headers)
+            self.versions[member] = read.json()["version"]
+        body = {"version": self.versions[member], "wishes": f"压测写入 {next(self.writes)}"}
+        with self.client.patch(
+            url, json=body, name=PLAN["writer"]["name"], headers=self.headers, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"{url} answered {response.status_code}: {response.text[:200]}")
+                self.versions.pop(member, None)
+                return
+            self.versions[member] = response.json()["version"]
+
+
 def _person(role: str) -> type:
     return type(
         f"{role.title()}Person",
@@ -139,3 +182,9 @@ def _person(role: str) -> type:
 # Locust finds the user classes among this module's globals.
 for _role in PLAN["roles"]:
     globals()[f"{_role.title()}Person"] = _person(_role)
+if PLAN.get("writer"):
+    OfficeWriter = type(
+        "OfficeWriter",
+        (_Writer,),
+        {"wait_time": constant_pacing(PLAN["writer"]["every"]), "__module__": __name__},
+    )

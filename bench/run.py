@@ -147,6 +147,11 @@ COVERED = {
 FLOORS = {"bare": "/robots.txt", "minimal": "/accounts/password/"}
 BARE_NAME = "floor:bare /robots.txt"
 MINIMAL_NAME = "floor:logged-in /accounts/password/"
+# `--write-every N`: one more person, the office changing a member's wishes through the API
+# every N seconds (bench/locustfile.py's _Writer), in turn over WRITER_MEMBERS members.
+WRITER_URL = "/api/v1/members/{member}/"
+WRITER_NAME = "office-writer PATCH /api/v1/members/{member}/"
+WRITER_MEMBERS = 5
 
 
 # --- locust's CSV, the table and the docs -----------------------------------------------------
@@ -255,7 +260,12 @@ def table(stats: list[Stat], queries: dict[str, int]) -> str:
     ]
     rank = {name: i for i, name in enumerate(order)}
     shown = sorted(
-        (s for s in stats if not s.name.endswith((" login", "login form", " warm-up"))),
+        (
+            s
+            for s in stats
+            if not s.name.endswith((" login", "login form", " warm-up"))
+            and s.name not in ("writer token", "writer read")
+        ),
         key=lambda s: (rank.get(s.name, len(order)), s.name),
     )
     lines = [
@@ -294,13 +304,16 @@ def section_heading(
     gc_freeze: bool,
     threads: int = DEFAULT_THREADS,
     workers: int = DEFAULT_WORKERS,
+    write_every: int = 0,
 ) -> str:
-    """One section per data, GC setting and, when not production's, workers and threads."""
+    """One section per data, GC setting and, when not production's, workers and threads, and
+    per rate of the office's writes (none by default)."""
     data = "the demo county" if scale is None else f"S={scale}"
     gc = "" if gc_freeze else ", Python's default garbage collection (--no-gc-freeze)"
     processes = "" if workers == DEFAULT_WORKERS else f", {workers} workers"
     per_worker = "" if threads == DEFAULT_THREADS else f", {threads} thread(s) per worker"
-    return f"## Load benchmark: {data}{gc}{processes}{per_worker}"
+    writes = f", the office writing every {write_every} s" if write_every else ""
+    return f"## Load benchmark: {data}{gc}{processes}{per_worker}{writes}"
 
 
 # --- the machine ------------------------------------------------------------------------------
@@ -552,6 +565,47 @@ def count_queries(accounts: list[Account]) -> dict[str, int]:
     return counts
 
 
+def plan_writer(accounts: list[Account], every: int) -> dict | None:
+    """The office's writes of `--write-every`: its login, and the members it changes with
+    their wishes as generated (put back after the load: restore_writes)."""
+    from cppcc.models import User
+    from members.models import Member
+
+    if not every:
+        return None
+    office = next(a for a in accounts if a.role == "office")
+    members = Member.objects.visible_to(User.objects.get(username=office.username))
+    chosen = members.filter(status="active").order_by("pk")[:WRITER_MEMBERS]
+    return {
+        "username": office.username,
+        "password": office.password,
+        "token_url": "/api/v1/auth/token/",
+        "url": WRITER_URL,
+        "name": WRITER_NAME,
+        "every": every,
+        "members": {str(m.pk): m.wishes for m in chosen},
+    }
+
+
+def restore_writes(writer: dict | None, env: dict[str, str]) -> None:
+    """The members the office changed, back as generated, so that the next run reads the same
+    records; then `forget_kept` in the server's environment (its shared cache), as after any
+    write the application does not see."""
+    from members.models import Member
+
+    if not writer:
+        return
+    for pk, wishes in writer["members"].items():
+        Member.objects.filter(pk=int(pk)).update(wishes=wishes)
+    subprocess.run(
+        [sys.executable, "manage.py", "forget_kept"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def data_size() -> str:
     from consultations.models import ConsultationMeeting, Matter
     from members.models import Member
@@ -798,6 +852,14 @@ def main(argv: list[str] | None = None) -> None:
         default=DEFAULT_WORKERS,
         help=f"gunicorn worker processes (default {DEFAULT_WORKERS}, cppcc/gunicorn.py's)",
     )
+    parser.add_argument(
+        "--write-every",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="one more person: the office changing a member through the API every SECONDS "
+        "(default: none, a read-only load)",
+    )
     parser.add_argument("--no-write", dest="write", action="store_false", help="print only")
     args = parser.parse_args(argv)
 
@@ -828,6 +890,7 @@ def main(argv: list[str] | None = None) -> None:
     step("accounts, pages and their queries, in this process")
     accounts, notes = plan_accounts(args.users, args.demo, args.seed)
     queries = count_queries(accounts)
+    writer = plan_writer(accounts, args.write_every)
     size = data_size()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -854,6 +917,7 @@ def main(argv: list[str] | None = None) -> None:
                 "wait": WAIT,
                 "page_weight": PAGE_WEIGHT,
                 "people": args.users,
+                "writer": writer,
             },
             ensure_ascii=False,
             indent=1,
@@ -867,7 +931,8 @@ def main(argv: list[str] | None = None) -> None:
     server_log = workdir / f"gunicorn-{stamp}.log"
     step(f"gunicorn on 127.0.0.1:{port}, locust for {args.duration} s ({plan})")
     with gunicorn(env, port, server_log, args.threads, args.workers):
-        run_locust(env, plan, prefix, port, args.users, args.duration)
+        run_locust(env, plan, prefix, port, args.users + bool(writer), args.duration)
+    restore_writes(writer, env)
     load_after = load_average()
     gc_pauses = parse_gc_stats(server_log.read_text(encoding="utf-8", errors="replace"))
     step("the yearly summary and the member import, in this process")
@@ -901,6 +966,16 @@ def main(argv: list[str] | None = None) -> None:
             + f"; logins {accounts_text}), {WAIT[0]}–{WAIT[1]} s between pages; gunicorn "
             f"{args.workers} workers{threads_text} on loopback, production settings; garbage collection: "
             f"{gc_text}.",
+            *(
+                [
+                    f"- Writes: one more person, the office ({writer['username']}), changing a "
+                    f"member's wishes through the API (PATCH {WRITER_URL}) every "
+                    f"{args.write_every} s, in turn over {len(writer['members'])} members, put "
+                    "back when the load stops; every write leaves what was kept behind."
+                ]
+                if writer
+                else []
+            ),
             f"- Load average (1, 5, 15 min): before {load_before}, after {load_after}.",
             f"- Garbage collection while serving (CPU time of the workers): {gc_pauses}.",
             f"- {summary_line}.",
@@ -916,7 +991,7 @@ def main(argv: list[str] | None = None) -> None:
         + (["", "Failures:", "", *[f"- {line}" for line in failures]] if failures else [])
         + (["", "Pages left out:", "", *[f"- {line}" for line in notes]] if notes else [])
     )
-    heading = section_heading(scale, args.gc_freeze, args.threads, args.workers)
+    heading = section_heading(scale, args.gc_freeze, args.threads, args.workers, args.write_every)
     print(f"\n{heading}\n\n{body}\n")
     print(f"locust CSV: {prefix}_stats.csv", flush=True)
     if args.write:

@@ -2,6 +2,7 @@
 replaces, the pages the load covers, the IDs it gives each login, and the gunicorn GC hook."""
 
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 from django.urls import Resolver404, resolve
 
@@ -27,6 +29,9 @@ ROWS = [
     "POST,office login,6,0,210,215,190,240,0,0.03,0,210,220,220,220,240,240,240,240,240,240,240",
     "GET,office login form,6,0,15,15,12,19,5000,0.03,0,15,15,16,16,19,19,19,19,19,19,19",
     "GET,office warm-up,0,0,0,0,0,0,0,0,0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A",
+    "POST,writer token,1,0,90,90,90,90,60,0.01,0,90,90,90,90,90,90,90,90,90,90,90",
+    "GET,writer read,5,0,30,30,25,35,900,0.03,0,30,30,30,30,35,35,35,35,35,35,35",
+    "PATCH,office-writer PATCH /api/v1/members/{member}/,60,1,50,55,30,180,900,0.33,0.01,50,55,60,60,70,120,150,180,180,180,180",
     "GET,unit /proposals/unit/proposals/{unit_proposal}/,0,0,0,0,0,0,0,0,0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A",
     ",Aggregated,742,2,12,20,1,410,30000,4.1,0.01,12,14,16,18,40,60,90,150,410,410,410",
 ]
@@ -61,8 +66,17 @@ def test_table_puts_floors_first_leaves_out_logins_and_compares_with_the_logged_
     assert lines[3].startswith("| floor:logged-in | `/accounts/password/` |")
     # 95 ms against the logged-in floor's 19 ms; 2 of 120 requests failed; 8 queries.
     assert "| office | `/studios/` | 0.67 | 48 | 95 | 190 | 5.0 | 2 / 120 | 8 |" in lines
-    assert "| – | – | – |" in lines[-1]  # a page locust never reached shows dashes
+    # A page locust never reached shows dashes; the office's writes come after the pages.
+    assert (
+        "| unit | `/proposals/unit/proposals/{unit_proposal}/` | 0.00 | – | – | – |" in (lines[-2])
+    )
+    assert lines[-1] == (
+        "| office-writer | `PATCH /api/v1/members/{member}/` | 0.33 | 50 | 120 | 180 | 6.3 "
+        "| 1 / 60 | – |"
+    )
     assert not any("login" in line or "warm-up" in line for line in lines)
+    # The writer's token and its reads of versions are not the load's.
+    assert not any(word in text for word in ("writer token", "writer read"))
 
 
 def test_replace_section_rewrites_only_its_own_section():
@@ -90,6 +104,10 @@ def test_section_heading_names_the_data_and_the_gc_setting():
     )
     assert run.section_heading(10, gc_freeze=True, workers=run.DEFAULT_WORKERS + 2) == (
         f"## Load benchmark: S=10, {run.DEFAULT_WORKERS + 2} workers"
+    )
+    # A load with the office's writes is a section of its own, not the read-only run's.
+    assert run.section_heading(10, gc_freeze=True, write_every=30) == (
+        "## Load benchmark: S=10, the office writing every 30 s"
     )
 
 
@@ -151,6 +169,23 @@ def test_a_login_that_sees_no_such_record_gets_no_page(unit_user):
 def test_member_search_uses_the_surname_of_a_member_the_login_sees(town_user, member_a):
     url = run.fill("/members/?q={member_q}", town_user, run.random.Random(1))
     assert url == "/members/?q=" + run.quote(member_a.name[0])
+
+
+def test_the_writer_is_the_office_changing_active_members_it_sees(office_user, member_a, member_b):
+    from members.models import Member
+
+    member_b.wishes = "多调研农村养老"
+    member_b.save()
+    Member.objects.filter(pk=member_a.pk).update(status="left")
+    accounts = [run.Account("town", "t-town", "pw"), run.Account("office", "t-office", "pw")]
+
+    writer = run.plan_writer(accounts, every=30)
+
+    assert (writer["username"], writer["every"]) == ("t-office", 30)
+    # Its members with their wishes as they were, to be put back when the load stops.
+    assert writer["members"] == {str(member_b.pk): "多调研农村养老"}
+    assert writer["url"].format(member=member_b.pk) == f"/api/v1/members/{member_b.pk}/"
+    assert run.plan_writer(accounts, every=0) is None
 
 
 @pytest.fixture
@@ -262,9 +297,11 @@ def test_gunicorn_worker_keeps_python_defaults_with_gc_freeze_off(gc_state, monk
     "(database CPPCC_BENCH_DB, default bench_smoke, built on the first run); CI runs it",
 )
 def test_smoke_run_at_scale_one_answers_every_page():
+    database = os.environ.get("CPPCC_BENCH_DB", "bench_smoke")
     result = subprocess.run(
         [sys.executable, "-m", "bench", "run", "--scale", "1", "--duration", "10"]
-        + ["--users", "5", "--no-write", "--db", os.environ.get("CPPCC_BENCH_DB", "bench_smoke")],
+        + ["--users", "5", "--no-write", "--write-every", "2"]
+        + ["--db", database],
         cwd=run.ROOT,
         capture_output=True,
         text=True,
@@ -273,6 +310,19 @@ def test_smoke_run_at_scale_one_answers_every_page():
     assert result.returncode == 0, result.stderr[-3000:]
     assert "| floor:bare | `/robots.txt` |" in result.stdout
     assert "Failures:" not in result.stdout
+    # The office wrote during the load, each write a 200 with the new version (locust's own
+    # CSV keeps what the table leaves out), and its members were put back after it.
+    csv_path = Path(result.stdout.split("locust CSV: ", 1)[1].split()[0])
+    stats = {stat.name: stat for stat in run.parse_stats(csv_path)}
+    assert stats[run.WRITER_NAME].failures == 0
+    plan = json.loads((csv_path.parent / "plan.json").read_text(encoding="utf-8"))
+    written = plan["writer"]["members"]
+    with psycopg.connect(f"{os.environ.get('BENCH_PG', run.DEFAULT_PG)}/{database}") as connection:
+        rows = connection.execute(
+            "SELECT id, wishes FROM members_member WHERE id = ANY(%s)",
+            [[int(pk) for pk in written]],
+        ).fetchall()
+    assert {str(pk): wishes for pk, wishes in rows} == written
 
 
 def test_gc_pauses_are_summed_over_the_workers_log_lines():
