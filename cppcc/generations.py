@@ -120,7 +120,9 @@ class Generation:
         developer's, the bench's copies) do not read each other's values."""
         if not self.keepable(using):
             return compute()
-        parts = [self.key, connections[using].settings_dict["NAME"], str(self.current())]
+        # str(): the embedded default names its SQLite file with a Path.
+        name = str(connections[using].settings_dict["NAME"])
+        parts = [self.key, name, str(self.current())]
         if daily:
             parts.append(timezone.localdate().isoformat())
         full = ":".join([*parts, key])
