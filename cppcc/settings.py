@@ -138,7 +138,9 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
+            # A Path, as Django's own template writes it (CPPCC_SQLITE_PATH: another file,
+            # e.g. CI's walk of the demo beside a developer's own).
+            "NAME": Path(env.str("CPPCC_SQLITE_PATH", default=str(BASE_DIR / "db.sqlite3"))),
             "OPTIONS": {
                 # WAL lets the dev server and an inline task read while another request writes;
                 # busy_timeout makes a second writer wait instead of failing at once.

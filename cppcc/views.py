@@ -74,9 +74,32 @@ def allowed_if(test: Callable[[object], bool]):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        # Read by may_open: a link is shown only to who passes the gate it leads to.
+        wrapped.allowed_test = test
         return wrapped
 
     return decorator
+
+
+def may_open(user, url: str) -> bool:
+    """Whether `user` passes the gate of the view `url` leads to (its allowed_if test, or the
+    roles of a RoleRequiredMixin view), so that a page links only what its reader may open.
+    The gate only: which records a view shows is its queryset's business (404)."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        func = resolve(urlsplit(url).path).func
+    except Resolver404:
+        return False
+    test = getattr(func, "allowed_test", None)
+    if test is not None:
+        return bool(test(user))
+    view_class = getattr(func, "view_class", None)
+    if view_class is not None and issubclass(view_class, RoleRequiredMixin):
+        return has_role(user, *view_class.roles)
+    return True
 
 
 # Office pages are for staff roles; members use /portal/ and handling units their own home page.

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from cppcc.exports import Column, attachment, xlsx_response
 from cppcc.filters import Checkbox, ListFilterSet
 from cppcc.roles import Role, has_role, is_staff_like
-from cppcc.views import allowed_if
+from cppcc.views import allowed_if, may_open
 from members.filters import search_members
 from members.models import (
     DutyCategory,
@@ -65,11 +65,10 @@ def chosen_year(request, years: list[int]) -> int:
 # --- a member's record ---------------------------------------------------------------------
 
 
-def _may_open(url: str, staff: bool) -> bool:
-    """Whether the record links an entry's source: staff open the office pages (which check
-    access themselves); a member only the portal's pages, the office pages being closed to
-    them."""
-    return bool(url) and (staff or "/portal/" in url)
+def _may_open(url: str, user) -> bool:
+    """Whether the record links an entry's source: only where its reader passes the gate (a
+    town clerk does not open the office's session pages, a member only the portal's)."""
+    return bool(url) and may_open(user, url)
 
 
 def record_context(request, member: Member) -> dict:
@@ -86,9 +85,8 @@ def record_context(request, member: Member) -> dict:
     median = county["median"]
     page = Paginator(entries.filter(year=year).order_by("-date", "-id"), ENTRIES_PER_PAGE)
     page_obj = page.get_page(request.GET.get("page"))
-    staff = is_staff_like(user)
     for entry in page_obj.object_list:
-        entry.link = entry.url if _may_open(entry.url, staff) else ""
+        entry.link = entry.url if _may_open(entry.url, user) else ""
     radar = duty_charts.radar(_("履职画像"), by_category, median)
     return {
         "member": member,

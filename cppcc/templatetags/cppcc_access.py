@@ -1,6 +1,8 @@
-"""Role tests the shared templates need (the history panel, the password page)."""
+"""Role tests the shared templates need (the history panel, the password page, links to
+other pages)."""
 
 from django import template
+from django.urls import reverse
 
 from cppcc import two_factor
 from cppcc.roles import Role, has_role
@@ -18,3 +20,12 @@ def sees_addresses(user) -> bool:
 @register.filter
 def may_use_two_factor(user) -> bool:
     return two_factor.may_use(user)
+
+
+@register.filter
+def may_open(user, url_name: str) -> bool:
+    """`{% if user|may_open:"app:name" %}`: the link to that page (no arguments) only for who
+    passes its gate (cppcc.views.may_open)."""
+    from cppcc.views import may_open as passes
+
+    return passes(user, reverse(url_name))

@@ -241,3 +241,19 @@ def test_the_meeting_form_ticks_the_matters_units(
         line for line in html.split("<input") if 'name="units"' in line and "checked" in line
     ]
     assert len(checked) == 2
+
+
+def test_the_task_list_links_the_office_lists_only_for_who_may_open_them(
+    client_for, unit_user, office_user, task
+):
+    url = reverse("consultations:task_list")
+    matters, meetings = reverse("consultations:matter_list"), reverse("consultations:meeting_list")
+
+    unit_html = client_for(unit_user).get(url).content.decode()
+    office_html = client_for(office_user).get(url).content.decode()
+
+    # A unit sees its task and no button to lists that answer it 403.
+    assert "完成荷塘选址测量" in unit_html
+    assert f'href="{matters}"' not in unit_html and f'href="{meetings}"' not in unit_html
+    assert client_for(unit_user).get(matters).status_code == 403
+    assert f'href="{matters}"' in office_html and f'href="{meetings}"' in office_html

@@ -136,6 +136,23 @@ def test_staff_record_links_every_source(client_for, office_user, ledger):
     assert 'href="/consultations/meetings/1/"' in response.content.decode()
 
 
+def test_a_record_links_only_the_pages_its_reader_may_open(
+    client_for, office_user, town_user, ledger
+):
+    # The office's session pages are closed to a town clerk: the entry is listed, unlinked.
+    member_a = ledger[0]
+    entry(member_a, DutyKind.PLENARY_PRESENT, 1, title="出席常委会会议", url="/members/sessions/7/")
+    url = reverse("reports:duty_member", args=[member_a.pk])
+
+    town_html = client_for(town_user).get(url).content.decode()
+    office_html = client_for(office_user).get(url).content.decode()
+
+    assert "出席常委会会议" in town_html
+    assert 'href="/members/sessions/7/"' not in town_html
+    assert 'href="/consultations/meetings/1/"' in town_html  # a page the clerk may open
+    assert 'href="/members/sessions/7/"' in office_html
+
+
 # --- the ranking -------------------------------------------------------------------------------
 
 
