@@ -65,12 +65,6 @@ def chosen_year(request, years: list[int]) -> int:
 # --- a member's record ---------------------------------------------------------------------
 
 
-def _may_open(url: str, user) -> bool:
-    """Whether the record links an entry's source: only where its reader passes the gate (a
-    town clerk does not open the office's session pages, a member only the portal's)."""
-    return bool(url) and may_open(user, url)
-
-
 def record_context(request, member: Member) -> dict:
     """Everything the record page shows for `member` (already checked visible): the year's
     total, ranks, points by kind and category, the radar, and the paged entries."""
@@ -85,8 +79,10 @@ def record_context(request, member: Member) -> dict:
     median = county["median"]
     page = Paginator(entries.filter(year=year).order_by("-date", "-id"), ENTRIES_PER_PAGE)
     page_obj = page.get_page(request.GET.get("page"))
+    # An entry links its source only where its reader passes that page's gate (a town clerk
+    # does not open the office's session pages, a member only the portal's).
     for entry in page_obj.object_list:
-        entry.link = entry.url if _may_open(entry.url, user) else ""
+        entry.link = entry.url if entry.url and may_open(user, entry.url) else ""
     radar = duty_charts.radar(_("履职画像"), by_category, median)
     return {
         "member": member,
